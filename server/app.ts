@@ -1,0 +1,53 @@
+import fastifyFormbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import assessments from './plugins/assessments.js';
+import database from './plugins/database.js';
+import errors from './plugins/errors.js';
+import security from './plugins/security.js';
+import staticFiles from './plugins/static-files.js';
+import views from './plugins/views.js';
+import apiRoutes from './routes/api/index.js';
+import healthRoutes from './routes/health/index.js';
+import homeRoutes from './routes/home/index.js';
+import selfAssessmentRoutes from './routes/self-assessment/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+  database: { connectionString: string; poolMax: number; migrate?: boolean };
+  /** Pino logger options, or false for none (tests). */
+  logger?: boolean | { level: string };
+}
+
+/** Build the app: plugins and routes. It never listens (main.ts does; tests use inject). */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    // Trust exactly the configured number of proxy hops, never a client-supplied X-Forwarded-For beyond them.
+    trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
+    bodyLimit: 256 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorate('config', config);
+
+  await app.register(database, options.database);
+  await app.register(assessments, { folder: config.assessmentsDir });
+  await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
+  await app.register(security, { cookieSecret: config.cookieSecret, secureCookies: config.env === 'production' });
+  await app.register(views, { production: config.env !== 'development' });
+  await app.register(errors);
+  await app.register(staticFiles);
+
+  await app.register(healthRoutes);
+  await app.register(homeRoutes);
+  await app.register(selfAssessmentRoutes);
+  await app.register(apiRoutes);
+  return app;
+}

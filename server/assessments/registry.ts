@@ -1,0 +1,26 @@
+import { allCheckpoints, definitionKey, type Definition, type PlacedCheckpoint } from '../domain/definition.js';
+
+/** The published definitions, indexed for the routes: read-only once built. */
+export interface AssessmentRegistry {
+  /** Every published definition, newest version of each assessment first. */
+  list(): readonly Definition[];
+  /** The newest version of each assessment. */
+  latest(): readonly Definition[];
+  get(id: string, version: number): Definition | undefined;
+  latestOf(id: string): Definition | undefined;
+  checkpoints(definition: Definition): readonly PlacedCheckpoint[];
+}
+
+export function buildRegistry(definitions: readonly Definition[]): AssessmentRegistry {
+  const byKey = new Map(definitions.map((d) => [definitionKey(d), d]));
+  const sorted = [...definitions].sort((a, b) => a.id.localeCompare(b.id) || b.version - a.version);
+  const latest = sorted.filter((d, i) => i === 0 || sorted[i - 1]!.id !== d.id);
+  const flat = new Map(definitions.map((d) => [definitionKey(d), allCheckpoints(d)]));
+  return {
+    list: () => sorted,
+    latest: () => latest,
+    get: (id, version) => byKey.get(`${id}@${version}`),
+    latestOf: (id) => latest.find((d) => d.id === id),
+    checkpoints: (definition) => flat.get(definitionKey(definition)) ?? allCheckpoints(definition),
+  };
+}

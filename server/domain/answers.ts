@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import type { Scale } from './definition.js';
+
+/**
+ * One person's answer to one checkpoint. The three non-answers are kept apart:
+ * a rating at the scale's lowest point scores zero, "not applicable" leaves the
+ * denominator, "don't know" is a finding that lowers confidence.
+ */
+export type Answer =
+  | { kind: 'rating'; value: number }
+  | { kind: 'not_applicable' }
+  | { kind: 'dont_know' };
+
+export const answerKinds = ['rating', 'not_applicable', 'dont_know'] as const;
+export type AnswerKind = (typeof answerKinds)[number];
+
+/** The form/API spelling of an answer: a scale value, "na" or "dontknow". */
+export const answerChoiceSchema = z.union([
+  z.literal('na'),
+  z.literal('dontknow'),
+  z.coerce.number().int(),
+]);
+
+export function answerFromChoice(choice: z.infer<typeof answerChoiceSchema>): Answer {
+  if (choice === 'na') return { kind: 'not_applicable' };
+  if (choice === 'dontknow') return { kind: 'dont_know' };
+  return { kind: 'rating', value: choice };
+}
+
+export function choiceOfAnswer(answer: Answer): string {
+  if (answer.kind === 'not_applicable') return 'na';
+  if (answer.kind === 'dont_know') return 'dontknow';
+  return String(answer.value);
+}
+
+export function isOnScale(answer: Answer, scale: Scale): boolean {
+  return answer.kind !== 'rating' || (answer.value >= scale.min && answer.value <= scale.max);
+}
+
+/**
+ * What is known about one checkpoint across the respondents considered: one
+ * respondent for a self-assessment, many for a group. Unanswered is what is
+ * left: respondents − rated − dontKnow − notApplicable.
+ */
+export interface CheckpointTally {
+  rated: number[];
+  dontKnow: number;
+  notApplicable: number;
+  respondents: number;
+}
+
+/** Tally the answers of any number of respondents, keyed by checkpoint id. */
+export function tallyAnswers(
+  checkpointIds: readonly string[],
+  respondents: readonly ReadonlyMap<string, Answer>[],
+): Map<string, CheckpointTally> {
+  const tallies = new Map<string, CheckpointTally>();
+  for (const id of checkpointIds) {
+    const tally: CheckpointTally = { rated: [], dontKnow: 0, notApplicable: 0, respondents: respondents.length };
+    for (const answers of respondents) {
+      const answer = answers.get(id);
+      if (!answer) continue;
+      if (answer.kind === 'rating') tally.rated.push(answer.value);
+      else if (answer.kind === 'dont_know') tally.dontKnow += 1;
+      else tally.notApplicable += 1;
+    }
+    tallies.set(id, tally);
+  }
+  return tallies;
+}

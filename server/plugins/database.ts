@@ -1,0 +1,52 @@
+import fastifyPostgres from '@fastify/postgres';
+import fp from 'fastify-plugin';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { Database } from '../data/database.js';
+import { migrateToLatest } from '../data/migrate.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Kysely<Database>;
+  }
+}
+
+export interface DatabaseOptions {
+  connectionString: string;
+  /** 1 for the embedded database (one session); more for a real server. */
+  poolMax: number;
+  /** Apply pending migrations before the app serves (default true). */
+  migrate?: boolean;
+}
+
+/**
+ * `@fastify/postgres` owns the pg pool (and ends it on close); Kysely is handed
+ * that pool and never destroyed, so the pool is ended exactly once.
+ */
+export default fp<DatabaseOptions>(
+  async (app, options) => {
+    await app.register(fastifyPostgres, {
+      connectionString: options.connectionString,
+      max: options.poolMax,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // Without this handler, an idle client's error (PostgreSQL restarting) kills the process.
+    app.pg.pool.on('error', (error) => app.log.warn({ err: error }, 'idle PostgreSQL connection lost; the pool will reconnect'));
+
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: app.pg.pool }) });
+    app.decorate('db', db);
+
+    if (options.migrate !== false) {
+      const applied = await migrateToLatest(db);
+      for (const r of applied) app.log.info({ migration: r.migrationName, status: r.status }, 'migration');
+    }
+
+    const { rows } = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(db);
+    if (rows[0]?.synchronous_commit === 'off') {
+      app.log.warn(
+        'PostgreSQL runs with synchronous_commit=off: a crash can lose answers the app has already confirmed. Turn it on in production.',
+      );
+    }
+  },
+  { name: 'database' },
+);

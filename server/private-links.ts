@@ -1,0 +1,28 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * A private link's token: 32 random bytes (256 bits) as base64url. Only its
+ * sha256 is stored, so the database alone cannot open anyone's results.
+ */
+export function newPrivateToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashPrivateToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+const tokenShape = /^[A-Za-z0-9_-]{43}$/;
+
+export function isWellFormedToken(token: string): boolean {
+  return tokenShape.test(token);
+}
+
+/**
+ * The token for a response created with an Idempotency-Key: derived from the
+ * key with a server secret, so a retried request gets the same private link
+ * back while the database still holds only the token's hash.
+ */
+export function privateTokenForKey(secret: string, idempotencyKey: string): string {
+  return createHmac('sha256', secret).update(`response:${idempotencyKey}`).digest('base64url');
+}

@@ -1,0 +1,64 @@
+import { answerFromChoice, isOnScale, type Answer } from '../../domain/answers.js';
+import type { Definition, PlacedCheckpoint } from '../../domain/definition.js';
+
+/**
+ * Reading answers from a form body. The phase form (no JavaScript) posts every
+ * checkpoint of a phase; an htmx autosave posts one. Both use the same names:
+ * `answer:<checkpoint id>` and `evidence:<checkpoint id>`.
+ */
+export const answerField = (checkpointId: string) => `answer:${checkpointId}`;
+export const evidenceField = (checkpointId: string) => `evidence:${checkpointId}`;
+
+export const maxEvidenceLength = 2000;
+
+export interface AnswerForm {
+  answers: Map<string, Answer>;
+  notes: Map<string, string>;
+  /** Per checkpoint id: what is wrong with what was sent. */
+  errors: Map<string, string>;
+  /** What the user sent, per field name, to re-render the form unchanged. */
+  values: Map<string, string>;
+}
+
+function field(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (Array.isArray(value)) return typeof value.at(-1) === 'string' ? (value.at(-1) as string) : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function readAnswerForm(
+  definition: Definition,
+  checkpoints: readonly PlacedCheckpoint[],
+  body: unknown,
+): AnswerForm {
+  const form: AnswerForm = { answers: new Map(), notes: new Map(), errors: new Map(), values: new Map() };
+  const fields = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  for (const checkpoint of checkpoints) {
+    const choice = field(fields, answerField(checkpoint.id));
+    if (choice !== undefined && choice !== '') {
+      form.values.set(answerField(checkpoint.id), choice);
+      const answer = parseChoice(choice);
+      if (answer && isOnScale(answer, definition.scale)) form.answers.set(checkpoint.id, answer);
+      else form.errors.set(checkpoint.id, 'Choose one of the options listed.');
+    }
+    const note = field(fields, evidenceField(checkpoint.id));
+    if (note !== undefined) {
+      form.values.set(evidenceField(checkpoint.id), note);
+      if (note.length > maxEvidenceLength) {
+        form.errors.set(
+          checkpoint.id,
+          `The evidence note is ${note.length} characters long; keep it under ${maxEvidenceLength}.`,
+        );
+      } else {
+        form.notes.set(checkpoint.id, note);
+      }
+    }
+  }
+  return form;
+}
+
+export function parseChoice(choice: string): Answer | undefined {
+  if (choice === 'na' || choice === 'dontknow') return answerFromChoice(choice);
+  if (!/^\d{1,2}$/.test(choice)) return undefined;
+  return answerFromChoice(Number(choice));
+}

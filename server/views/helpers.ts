@@ -1,0 +1,29 @@
+import type { HelperOptions } from 'handlebars';
+
+/**
+ * Handlebars helpers. Each returns plain strings: Handlebars escapes them in
+ * `{{ }}`, and no helper builds HTML, so nothing here can bypass escaping.
+ */
+export const helpers = {
+  /** `{{#if (eq a b)}}` */
+  eq: (a: unknown, b: unknown): boolean => a === b,
+  /** `{{#if (or a b)}}` */
+  or: (...args: unknown[]): boolean => args.slice(0, -1).some(Boolean),
+  /** `{{#if (not a)}}` */
+  not: (a: unknown): boolean => !a,
+  /** A 0–100 score for display: "62" or "–" when there is none. */
+  score: (value: unknown): string =>
+    typeof value === 'number' && Number.isFinite(value) ? String(Math.round(value)) : '–',
+  /** A 0–1 share as a whole percentage: "75%". */
+  percent: (value: unknown): string =>
+    typeof value === 'number' && Number.isFinite(value) ? `${Math.round(value * 100)}%` : '–',
+  /** `{{plural n "answer" "answers"}}` → "1 answer", "3 answers". */
+  plural: (n: unknown, one: string, many: string): string => `${String(n)} ${n === 1 ? one : many}`,
+  /** JSON for a data attribute; `{{ }}` escapes it for the attribute. */
+  json: (value: unknown): string => JSON.stringify(value ?? null),
+  /** `{{add index 1}}` */
+  add: (a: unknown, b: unknown): number => Number(a) + Number(b),
+} satisfies Record<string, (...args: any[]) => unknown>;
+
+export type HelperName = keyof typeof helpers;
+export type { HelperOptions };

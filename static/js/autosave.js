@@ -1,0 +1,48 @@
+// Autosave feedback for checkpoint fieldsets (htmx does the saving).
+// Saving… while a request is in flight, the server's "Saved" on success, and a
+// retry button when a save fails, so nobody leaves believing an answer is stored when it is not.
+(function () {
+  'use strict';
+  document.documentElement.classList.add('js');
+
+  function statusOf(elt) {
+    return elt && elt.matches && elt.matches('fieldset.checkpoint') ? elt.querySelector('.save-status') : null;
+  }
+
+  function show(status, state, text) {
+    status.replaceChildren();
+    var span = document.createElement('span');
+    span.className = 'save-state save-state-' + state;
+    span.textContent = text;
+    status.appendChild(span);
+    return span;
+  }
+
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var status = statusOf(event.detail.elt);
+    if (status) show(status, 'saving', 'Saving…');
+  });
+
+  function failed(event) {
+    var fieldset = event.detail.elt;
+    var status = statusOf(fieldset);
+    if (!status) return;
+    var span = show(status, 'failed', 'Not saved. ');
+    var retry = document.createElement('button');
+    retry.type = 'button';
+    retry.className = 'button small';
+    retry.textContent = 'Retry';
+    retry.addEventListener('click', function () {
+      htmx.trigger(fieldset, 'change');
+    });
+    span.appendChild(retry);
+  }
+  document.addEventListener('htmx:responseError', failed);
+  document.addEventListener('htmx:sendError', failed);
+  document.addEventListener('htmx:timeout', failed);
+
+  document.addEventListener('click', function (event) {
+    var target = event.target;
+    if (target && target.closest && target.closest('[data-print]')) window.print();
+  });
+})();
