@@ -1,0 +1,131 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
+import type { Definition } from '../../server/domain/definition.js';
+import { browserAvailable, launchBrowser } from '../support/browser.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { freePort } from '../support/processes.js';
+
+// In CI a missing browser is a failure (npm test installs it), never a silent skip.
+describe.skipIf(!browserAvailable() && !process.env.CI)('a leader in a real browser', () => {
+  let database: TestDatabase;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let context: BrowserContext;
+  let base: string;
+  let definition: Definition;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await buildApp({
+      config: loadConfig({ NODE_ENV: 'test' }),
+      database: { connectionString: database.url, poolMax: 4, migrate: false },
+      logger: false,
+    });
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${port}`;
+    definition = app.assessments.latestOf('ai-native-maturity')!;
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 390, height: 844 } }); // a phone
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  /** Fail on any CSP violation or script error the page reports. */
+  function watch(page: Page) {
+    page.on('console', (m) => {
+      // htmx logs the deliberate offline save below as an error: that one is expected.
+      const expected = /Failed to load resource|^htmx:(sendError|afterRequest)/;
+      if (m.type() === 'error' && !expected.test(m.text())) problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+  }
+
+  async function answer(page: Page, checkpointId: string, value: string) {
+    await page.locator(`label[for="cp-${checkpointId}-${value}"]`).click();
+    await expect.poll(() => page.locator(`#cp-${checkpointId} .save-status`).textContent()).toContain('Saved');
+  }
+
+  async function seriousViolations(page: Page) {
+    const result = await new AxeBuilder({ page }).analyze();
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+
+  it('takes the assessment, reloads, resumes from the private link and sees a drawn chart', async () => {
+    const phase = definition.phases[0]!;
+    const prerequisites = phase.prerequisites.map((p) => p.id);
+    const execution = phase.execution.flatMap((g) => g.checkpoints.map((c) => c.id));
+
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(`${base}/`);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: `Start: ${definition.title}` }).click();
+    await page.waitForURL(/\/r\/[A-Za-z0-9_-]{43}\/start$/);
+    const privateUrl = await page.locator('#private-url').inputValue();
+    expect(privateUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9_-]{43}$/);
+
+    await page.getByRole('link', { name: 'Begin phase 1' }).click();
+    await page.waitForURL(/\/phases\/foundation$/);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Half the phase, autosaved one by one.
+    for (const id of prerequisites) await answer(page, id, '1');
+    await answer(page, execution[0]!, '4');
+
+    // A failed save says so, and a retry saves it.
+    await context.setOffline(true);
+    await page.locator(`label[for="cp-${execution[1]}-4"]`).click();
+    await expect.poll(() => page.locator(`#cp-${execution[1]} .save-status`).textContent()).toContain('Not saved');
+    await context.setOffline(false);
+    await page.locator(`#cp-${execution[1]} .save-status button`).click();
+    await expect.poll(() => page.locator(`#cp-${execution[1]} .save-status`).textContent()).toContain('Saved');
+
+    // Reload mid-way: every saved answer is still chosen.
+    await page.reload();
+    for (const id of prerequisites) expect(await page.locator(`#cp-${id}-1`).isChecked()).toBe(true);
+    expect(await page.locator(`#cp-${execution[0]}-4`).isChecked()).toBe(true);
+    expect(await page.locator(`#cp-${execution[1]}-4`).isChecked()).toBe(true);
+    await page.close();
+
+    // Come back later with only the private link: straight back to phase 1, answers kept.
+    const resumed = await context.newPage();
+    watch(resumed);
+    await resumed.goto(privateUrl);
+    await resumed.waitForURL(/\/phases\/foundation$/);
+    expect(await resumed.locator(`#cp-${execution[0]}-4`).isChecked()).toBe(true);
+    for (const id of execution.slice(2)) await answer(resumed, id, '4');
+
+    await resumed.getByRole('link', { name: 'See results now' }).click();
+    await resumed.waitForURL(/\/results$/);
+    expect(await resumed.getByRole('heading', { name: 'Theater warning' }).isVisible()).toBe(true);
+    expect(await resumed.locator('.constraint-sentence').textContent()).toContain('leadership prerequisites of phase 1');
+
+    // The chart is drawn: chart.js owns the canvas and has painted pixels on it.
+    await resumed.waitForFunction(() => {
+      const canvas = document.querySelector('canvas[data-chart]') as HTMLCanvasElement | null;
+      return Boolean(canvas && (window as unknown as { Chart?: { getChart(c: HTMLCanvasElement): unknown } }).Chart?.getChart(canvas));
+    });
+    const painted = await resumed.evaluate(() => {
+      const canvas = document.querySelector('canvas[data-chart]') as HTMLCanvasElement;
+      const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let nonBlank = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) nonBlank++;
+      return nonBlank;
+    });
+    expect(painted).toBeGreaterThan(1000);
+    expect(await seriousViolations(resumed)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
