@@ -12,6 +12,6 @@ export default async function homeRoutes(app: FastifyInstance) {
       phases: d.phases.length,
       checkpoints: allCheckpoints(d).length,
     }));
-    return reply.page('home', { title: 'Stallpoint', assessments });
+    return reply.page('home', { title: 'Where execution stalls', assessments });
   });
 }

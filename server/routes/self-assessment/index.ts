@@ -111,7 +111,7 @@ async function renderPhase(
   const groups = [
     {
       heading: `${owner} prerequisites`,
-      intro: `Checked first. Without them: ${phase.withoutPrerequisites}`,
+      intro: `Checked first: execution in this phase depends on them. ${phase.withoutPrerequisites}`,
       checkpoints: checkpoints.filter((c) => c.part === 'prerequisites').map(view),
     },
     ...phase.execution.map((group) => ({
