@@ -1,4 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,7 +52,7 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a leader in a real brow
 
   async function answer(page: Page, checkpointId: string, value: string) {
     await page.locator(`label[for="cp-${checkpointId}-${value}"]`).click();
-    await expect.poll(() => page.locator(`#cp-${checkpointId} .save-status`).textContent()).toContain('Saved');
+    await expect.poll(() => page.locator(`#cp-${checkpointId} .save-status`).textContent(), { timeout: 15_000 }).toContain('Saved');
   }
 
   async function seriousViolations(page: Page) {
@@ -87,10 +87,10 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a leader in a real brow
     // A failed save says so, and a retry saves it.
     await context.setOffline(true);
     await page.locator(`label[for="cp-${execution[1]}-4"]`).click();
-    await expect.poll(() => page.locator(`#cp-${execution[1]} .save-status`).textContent()).toContain('Not saved');
+    await expect.poll(() => page.locator(`#cp-${execution[1]} .save-status`).textContent(), { timeout: 15_000 }).toContain('Not saved');
     await context.setOffline(false);
     await page.locator(`#cp-${execution[1]} .save-status button`).click();
-    await expect.poll(() => page.locator(`#cp-${execution[1]} .save-status`).textContent()).toContain('Saved');
+    await expect.poll(() => page.locator(`#cp-${execution[1]} .save-status`).textContent(), { timeout: 15_000 }).toContain('Saved');
 
     // Reload mid-way: every saved answer is still chosen.
     await page.reload();
@@ -127,5 +127,5 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a leader in a real brow
     expect(painted).toBeGreaterThan(1000);
     expect(await seriousViolations(resumed)).toEqual([]);
     expect(problems).toEqual([]);
-  });
+  }, 180_000);
 });

@@ -14,7 +14,7 @@ describe('start-up configuration', () => {
     expect(app.output()).toContain('Invalid configuration:');
     expect(app.output()).toMatch(/PORT: .*number/);
     expect(app.output()).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
-  });
+  }, 60_000);
 });
 
 describe('on a real PostgreSQL (DATABASE_URL)', () => {
@@ -32,7 +32,7 @@ describe('on a real PostgreSQL (DATABASE_URL)', () => {
     app.child.kill('SIGTERM');
     expect(await app.exited).toBe(0);
     expect(app.output()).toContain('shutting down');
-  });
+  }, 90_000);
 });
 
 describe('on the embedded database (no DATABASE_URL)', () => {
@@ -73,5 +73,5 @@ describe('on the embedded database (no DATABASE_URL)', () => {
     ]);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  });
+  }, 240_000); // two cold starts of PGlite (WASM) on a busy 2-core machine
 });
