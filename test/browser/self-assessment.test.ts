@@ -126,6 +126,12 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a leader in a real brow
     });
     expect(painted).toBeGreaterThan(1000);
     expect(await seriousViolations(resumed)).toEqual([]);
+
+    // Printed, the results make a one-to-two page A4 report.
+    const pdf = (await resumed.pdf({ format: 'A4', margin: { top: '12mm', bottom: '12mm', left: '12mm', right: '12mm' } })).toString('latin1');
+    const pages = pdf.match(/\/Type\s*\/Page[^s]/g) ?? [];
+    expect(pages.length).toBeGreaterThanOrEqual(1);
+    expect(pages.length).toBeLessThanOrEqual(2);
     expect(problems).toEqual([]);
   }, 180_000);
 });
