@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { tallyAnswers, type Answer } from '../../server/domain/answers.js';
+import { allCheckpoints } from '../../server/domain/definition.js';
+import {
+  discussionQueue,
+  distributionOf,
+  freeTextVisibility,
+  perceptionGaps,
+  quantile,
+  roleBreakdownVisibility,
+  visibility,
+} from '../../server/domain/aggregation.js';
+import { fixtureDefinition as definition } from '../fixtures/definition.js';
+
+const scale = definition.scale;
+const checkpoints = allCheckpoints(definition);
+const ids = checkpoints.map((c) => c.id);
+const rating = (value: number): Answer => ({ kind: 'rating', value });
+
+/** Respondents who each rate one checkpoint: `group('f.p1', [4, 4, 1])`. */
+function group(checkpointId: string, values: (number | 'dk' | 'na')[]) {
+  return tallyAnswers(
+    ids,
+    values.map((v) => new Map([[checkpointId, v === 'dk' ? { kind: 'dont_know' } : v === 'na' ? { kind: 'not_applicable' } : rating(v)]])),
+  );
+}
+
+describe('distribution per checkpoint', () => {
+  it.each([
+    ['a room that agrees (all 3) → no disagreement', [3, 3, 3, 3, 3], 3, 0, false],
+    ['a room split between 0 and 4 → disagreement', [0, 0, 4, 4], 2, 4, true],
+    ['mostly 2 with one outlier → no disagreement', [2, 2, 2, 2, 4], 2, 0, false],
+    ['spread over the whole scale → disagreement', [0, 1, 2, 3, 4], 2, 2, true],
+  ])('%s', (_situation, values, median, spread, disagreement) => {
+    const d = distributionOf(group('f.p1', values).get('f.p1')!, scale);
+    expect(d.median).toBe(median);
+    expect(d.spread).toBe(spread);
+    expect(d.disagreement).toBe(disagreement);
+    expect(d.counts.reduce((s, c) => s + c.count, 0)).toBe(values.length);
+  });
+
+  it('keeps don’t know and not applicable apart from the ratings', () => {
+    const d = distributionOf(group('f.p1', [4, 'dk', 'dk', 'na', 1]).get('f.p1')!, scale);
+    expect(d).toMatchObject({ answered: 5, rated: 2, dontKnow: 2, notApplicable: 1, median: 2.5 });
+  });
+
+  it('a single rating cannot disagree with itself', () => {
+    expect(distributionOf(group('f.p1', [0]).get('f.p1')!, scale).disagreement).toBe(false);
+  });
+
+  it('quantiles interpolate between ranks', () => {
+    expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75);
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+  });
+});
+
+describe('perception gap', () => {
+  it('leaders rate direction 4, team rates it 1 → gap on the prerequisite', () => {
+    const [gap] = perceptionGaps([checkpoints[0]!], group('f.p1', [4, 4]), group('f.p1', [1, 1, 1]), scale);
+    expect(gap).toEqual({ checkpointId: 'f.p1', leaders: 100, team: 25, gap: 75, flagged: true });
+  });
+
+  it('a small difference is not flagged; a missing side has no gap', () => {
+    const [small] = perceptionGaps([checkpoints[0]!], group('f.p1', [3]), group('f.p1', [2, 3]), scale);
+    expect(small!.flagged).toBe(false);
+    const [missing] = perceptionGaps([checkpoints[0]!], group('f.p1', [3]), group('f.p1', ['dk']), scale);
+    expect(missing).toMatchObject({ team: null, gap: null, flagged: false });
+  });
+});
+
+describe('discussion queue', () => {
+  it('puts the widest split first, then perception gaps; calm checkpoints are left out', () => {
+    const tallies = tallyAnswers(ids, [
+      new Map([['f.p1', rating(0)], ['f.p2', rating(1)], ['f.e1', rating(2)]]),
+      new Map([['f.p1', rating(4)], ['f.p2', rating(3)], ['f.e1', rating(2)]]),
+      new Map([['f.p1', rating(4)], ['f.p2', rating(4)], ['f.e1', rating(2)]]),
+      new Map([['f.p1', rating(0)], ['f.p2', rating(1)], ['f.e1', rating(3)]]),
+    ]);
+    const distributions = new Map(ids.map((id) => [id, distributionOf(tallies.get(id)!, scale)]));
+    const gaps = new Map([['f.e1', { checkpointId: 'f.e1', leaders: 100, team: 50, gap: 50, flagged: true }]]);
+    const queue = discussionQueue(checkpoints, distributions, gaps);
+    expect(queue.map((q) => q.checkpoint.id)).toEqual(['f.p1', 'f.p2', 'f.e1']);
+  });
+});
+
+describe('anonymity', () => {
+  it.each([
+    [4, 5, false],
+    [5, 5, true],
+    [2, 1, false], // never below 3, whatever the setting
+    [3, 1, true],
+  ])('%i respondents with a minimum of %i → shown: %s', (n, minimum, shown) => {
+    expect(visibility(n, minimum).shown).toBe(shown);
+  });
+
+  it('below threshold says so, with the minimum that applies', () => {
+    expect(visibility(2, 1)).toEqual({ shown: false, reason: 'below_threshold', n: 2, minimum: 3 });
+  });
+
+  it('a role breakdown needs the minimum in every role (no difference attack)', () => {
+    expect(roleBreakdownVisibility([7, 4], 5).shown).toBe(false);
+    expect(roleBreakdownVisibility([5, 6], 5).shown).toBe(true);
+  });
+
+  it('free-text notes need ten respondents', () => {
+    expect(freeTextVisibility(9, 5).shown).toBe(false);
+    expect(freeTextVisibility(10, 5).shown).toBe(true);
+  });
+});
