@@ -52,6 +52,8 @@ export interface PhaseResult {
   phase: Phase;
   index: number;
   status: PhaseStatus;
+  /** Prerequisites not met for lack of evidence (mostly "don't know" or unanswered), not for a low score. */
+  prerequisitesUnclear: boolean;
   prerequisites: PartResult;
   execution: PartResult;
   confidence: Confidence;
@@ -103,7 +105,8 @@ export function confidenceOf(tallies: readonly CheckpointTally[], thresholds: Th
     dontKnow += t.dontKnow;
   }
   const unanswered = applicable - rated - dontKnow;
-  const share = applicable === 0 ? 1 : rated / applicable;
+  // Nothing applicable is no evidence at all: it cannot make a conclusion confident.
+  const share = applicable === 0 ? 0 : rated / applicable;
   const level: ConfidenceLevel =
     share >= thresholds.confidenceHigh ? 'high' : share >= thresholds.confidenceMedium ? 'medium' : 'low';
   return { level, share, applicable, rated, dontKnow, unanswered };
@@ -147,10 +150,14 @@ export function phaseStatus(
   );
   if (!answered) return 'not_started';
   if (prerequisites.met) return execution.met ? 'achieved' : 'executing';
+  // Running ahead needs something to run ahead of: a rated prerequisite score and
+  // enough execution evidence. Unknown prerequisites make the phase stalled, not theater.
   const runningAhead =
+    prerequisites.score !== null &&
     execution.score !== null &&
+    execution.confidence.level !== 'low' &&
     execution.score >= thresholds.theaterExecutionMin &&
-    execution.score - (prerequisites.score ?? 0) >= thresholds.theaterMargin;
+    execution.score - prerequisites.score >= thresholds.theaterMargin;
   return runningAhead ? 'theater' : 'stalled';
 }
 
@@ -186,6 +193,10 @@ function assessPhase(
     phase,
     index,
     status: phaseStatus(prerequisites, execution, thresholds),
+    prerequisitesUnclear:
+      !prerequisites.met &&
+      prerequisites.confidence.level === 'low' &&
+      (prerequisites.score === null || prerequisites.score >= thresholds.prerequisitesMet),
     prerequisites,
     execution,
     confidence: confidenceOf(results.map((r) => r.tally), thresholds),

@@ -36,6 +36,9 @@ export function statusMeaning(result: PhaseResult): string {
     case 'theater':
       return `Execution is running ahead of prerequisites that are not met. Expect activity without lasting effect until ${waitingOn(result.phase)} closes the gap.`;
     case 'stalled':
+      if (result.prerequisitesUnclear) {
+        return 'Too little is known about the prerequisites to call them met: find out whether they are in place before judging execution.';
+      }
       return `The prerequisites are not met and execution is not moving without them: it is waiting on ${waitingOn(result.phase)}.`;
   }
 }

@@ -187,8 +187,35 @@ describe('the three non-answers', () => {
   });
 });
 
+describe('thin evidence', () => {
+  it('execution alone, with prerequisites unanswered, is stalled (unclear), not theater', () => {
+    const d = diagnoseOne({ 'f.e1': 4, 'f.e2': 4, 'f.e3': 4 });
+    expect(d.phases[0]!.status).toBe('stalled');
+    expect(d.phases[0]!.prerequisitesUnclear).toBe(true);
+  });
+
+  it('one execution answer is not enough evidence to call theater', () => {
+    const d = diagnoseOne({ 'f.p1': 0, 'f.p2': 0, 'f.e1': 4 });
+    expect(d.phases[0]!.execution.confidence.level).toBe('low');
+    expect(d.phases[0]!.status).toBe('stalled');
+    expect(d.phases[0]!.prerequisitesUnclear).toBe(false);
+  });
+
+  it('prerequisites that fail only on confidence are unclear, with execution met', () => {
+    const d = diagnoseOne({ 'f.p1': 'dk', 'f.p2': 4, ...{ 'f.e1': 3, 'f.e2': 3, 'f.e3': 3 } });
+    expect(d.phases[0]).toMatchObject({ status: 'stalled', prerequisitesUnclear: true });
+  });
+
+  it('everything not applicable: nothing required, but no evidence, so low confidence', () => {
+    const d = diagnoseOne({ ...phase('f', 'na', 'na'), ...phase('d', 'na', 'na'), ...phase('p', 'na', 'na') });
+    expect(d.stageReached).toBe(3);
+    expect(d.constraint).toBeNull();
+    expect(d.confidence).toMatchObject({ level: 'low', share: 0, applicable: 0 });
+  });
+});
+
 describe('next steps', () => {
-  it('a missing prerequisite gates its phase and every later one, and comes first', () => {
+  it('a missing prerequisite is reported as gating its phase and every later one; weakest first', () => {
     const d = diagnoseOne({ 'f.p1': 1, 'f.p2': 'dk', 'f.e1': 3, 'f.e2': 4, 'f.e3': 3 });
     expect(d.nextSteps.map((s) => [s.result.checkpoint.id, s.kind, s.unblocks])).toEqual([
       ['f.p1', 'act', 9],
