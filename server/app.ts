@@ -1,12 +1,15 @@
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { requestSerializer } from './logging.js';
 import assessments from './plugins/assessments.js';
+import auth from './plugins/auth.js';
 import database from './plugins/database.js';
 import errors from './plugins/errors.js';
 import security from './plugins/security.js';
 import staticFiles from './plugins/static-files.js';
 import views from './plugins/views.js';
+import accountRoutes from './routes/accounts/index.js';
 import apiRoutes from './routes/api/index.js';
 import healthRoutes from './routes/health/index.js';
 import homeRoutes from './routes/home/index.js';
@@ -22,14 +25,17 @@ export interface AppOptions {
   config: Config;
   database: { connectionString: string; poolMax: number; migrate?: boolean };
   /** Pino logger options, or false for none (tests). */
-  logger?: boolean | { level: string };
+  logger?: false | { level: string; stream?: NodeJS.WritableStream };
 }
 
 /** Build the app: plugins and routes. It never listens (main.ts does; tests use inject). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger:
+      options.logger === false
+        ? false
+        : { level: config.logLevel, ...options.logger, serializers: { req: requestSerializer } },
     // Trust exactly the configured number of proxy hops, never a client-supplied X-Forwarded-For beyond them.
     trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
     bodyLimit: 256 * 1024,
@@ -41,6 +47,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(assessments, { folder: config.assessmentsDir });
   await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
   await app.register(security, { cookieSecret: config.cookieSecret, secureCookies: config.env === 'production' });
+  await app.register(auth);
   await app.register(views, { production: config.env !== 'development' });
   await app.register(errors);
   await app.register(staticFiles);
@@ -48,6 +55,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(homeRoutes);
   await app.register(selfAssessmentRoutes);
+  await app.register(accountRoutes);
   await app.register(apiRoutes);
   return app;
 }

@@ -24,7 +24,7 @@ async function appWithLogs(connectionString: string) {
   const app = await buildApp({
     config,
     database: { connectionString, poolMax: 3, migrate: false },
-    logger: { level: 'warn', stream } as never,
+    logger: { level: 'warn', stream },
   });
   await app.ready();
   return { app, lines };
