@@ -26,3 +26,8 @@ export function isWellFormedToken(token: string): boolean {
 export function privateTokenForKey(secret: string, idempotencyKey: string): string {
   return createHmac('sha256', secret).update(`response:${idempotencyKey}`).digest('base64url');
 }
+
+/** Idempotency keys are stored hashed too: with the key, a retry gets the private token back. */
+export function hashIdempotencyKey(key: string): string {
+  return createHash('sha256').update(`idempotency:${key}`).digest('hex');
+}

@@ -21,6 +21,9 @@ const friendly: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty; JSON was expected.',
 };
 
+/** PostgreSQL SQLSTATEs for text it cannot store: character_not_in_repertoire, untranslatable_character. */
+const invalidTextCodes = new Set(['22021', '22P05']);
+
 function toProblem(error: FastifyError | HttpError | ZodError | Error): Problem {
   if (error instanceof HttpError) {
     return { statusCode: error.statusCode, code: error.code, message: error.message, issues: error.issues };
@@ -34,6 +37,10 @@ function toProblem(error: FastifyError | HttpError | ZodError | Error): Problem 
     };
   }
   const fastifyError = error as FastifyError;
+  if (invalidTextCodes.has(String(fastifyError.code))) {
+    // PostgreSQL refused the text itself (e.g. a NUL character that slipped past validation).
+    return { statusCode: 400, code: 'invalid_text', message: 'The text sent contains characters that cannot be stored.', issues: [] };
+  }
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     return {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCheckpoints } from '../../server/domain/definition.js';
 import { openApiDocument } from '../../server/routes/api/openapi.js';
+import { hashIdempotencyKey } from '../../server/private-links.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 let t: TestApp;
@@ -59,7 +60,7 @@ describe('responses and answers', () => {
     const { count } = await t.app.db
       .selectFrom('responses')
       .select((eb) => eb.fn.countAll<string>().as('count'))
-      .where('creation_key', '=', key)
+      .where('creation_key', '=', hashIdempotencyKey(key))
       .executeTakeFirstOrThrow();
     expect(Number(count)).toBe(1);
     const reused = await createResponse({ assessmentId: 'delivery-bottleneck-check' }, { 'idempotency-key': key });
@@ -71,7 +72,7 @@ describe('responses and answers', () => {
     ['an unknown version', { assessmentId: 'ai-native-maturity', version: 7 }, {}, 422, 'version'],
     ['a missing assessment id', {}, {}, 400, 'assessmentId'],
     ['an unexpected field', { assessmentId: 'ai-native-maturity', admin: true }, {}, 400, '(body)'],
-    ['a short Idempotency-Key', { assessmentId: 'ai-native-maturity' }, { 'idempotency-key': 'x' }, 400, 'header.idempotency-key'],
+    ['an Idempotency-Key that is not a random UUID', { assessmentId: 'ai-native-maturity' }, { 'idempotency-key': 'aaaaaaaaaaaaaaaaaaaa' }, 400, 'header.idempotency-key'],
   ])('refuses %s with a structured error naming the field', async (_case, body, headers, status, field) => {
     const response = await createResponse(body, headers);
     expect(response.statusCode).toBe(status);
@@ -106,11 +107,19 @@ describe('responses and answers', () => {
     ['a word that is not an answer', { answer: 'maybe' }, 400, 'answer'],
     ['an empty body', {}, 400, '(body)'],
     ['an evidence note that is too long', { evidence: 'x'.repeat(2001) }, 400, 'evidence'],
+    ['a note that is not text', { evidence: 42 }, 400, 'evidence'],
   ])('refuses %s with the field at fault', async (_case, body, status, field) => {
     const token = await newToken();
     const response = await put(token, 'lead-direction', body);
     expect(response.statusCode).toBe(status);
     expect(response.json().error.issues.map((i: { field: string }) => i.field)).toContain(field);
+  });
+
+  it('stores notes with plain line breaks and without NUL characters', async () => {
+    const token = await newToken();
+    const saved = await put(token, 'lead-direction', { evidence: 'line one\r\nline two\u0000' });
+    expect(saved.statusCode).toBe(200);
+    expect(saved.json().evidence).toBe('line one\nline two');
   });
 
   it('404s an unknown checkpoint and an unknown token alike', async () => {

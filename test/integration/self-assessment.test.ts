@@ -132,6 +132,18 @@ describe('a leader takes the self-assessment', () => {
     expect(await storedAnswers(path)).toEqual([]);
   });
 
+  it('a note of exactly the limit, with browser line breaks and a NUL, is stored cleanly', async () => {
+    const visitor = new Visitor(t.app);
+    const path = await visitor.startAssessment();
+    await visitor.get(`${path}/phases/${definition.phases[0]!.id}`);
+    const [first] = phaseIds(0);
+    const note = `${'x'.repeat(1000)}\r\n${'y'.repeat(998)}\u0000`; // 2,000 characters once "\r\n" is "\n"
+    const response = await visitor.post(`${path}/phases/${definition.phases[0]!.id}`, { [`evidence:${first}`]: note, intent: 'save' });
+    expect(response.statusCode).toBe(303);
+    const [stored] = await storedAnswers(path);
+    expect(stored!.evidence).toBe(`${'x'.repeat(1000)}\n${'y'.repeat(998)}`);
+  });
+
   it('returning to the private link resumes where the leader was', async () => {
     const visitor = new Visitor(t.app);
     const path = await visitor.startAssessment();
@@ -217,11 +229,23 @@ describe('the private link protects the response', () => {
     expect(response.body).toBe(missing.body);
   });
 
-  it('a wrong token cannot save answers', async () => {
+  it('a wrong token cannot save answers, by autosave or by form', async () => {
     const visitor = new Visitor(t.app);
+    const missing = await t.app.inject({ url: '/no/such/page' });
     await visitor.get('/');
-    const response = await visitor.autosave(`/r/${wrong}/checkpoints/lead-direction`, { 'answer:lead-direction': '4' });
-    expect(response.statusCode).toBe(404);
+    const autosave = await visitor.autosave(`/r/${wrong}/checkpoints/lead-direction`, { 'answer:lead-direction': '4' });
+    expect(autosave.statusCode).toBe(404);
+    const form = await visitor.post(`/r/${wrong}/phases/foundation`, { 'answer:lead-direction': '4' });
+    expect(form.statusCode).toBe(404);
+    expect(form.body).toBe(missing.body);
+    const { count } = await t.app.db
+      .selectFrom('answers')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow();
+    const before = Number(count);
+    await visitor.post(`/r/${wrong}/phases/foundation`, { 'answer:lead-direction': '3' });
+    const after = await t.app.db.selectFrom('answers').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
+    expect(Number(after.count)).toBe(before);
   });
 });
 

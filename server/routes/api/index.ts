@@ -6,7 +6,7 @@ import { allCheckpoints, type Definition } from '../../domain/definition.js';
 import { diagnose } from '../../domain/diagnostic.js';
 import { responseCsv } from '../../domain/response-export.js';
 import { HttpError, notFound } from '../../http-errors.js';
-import { hashPrivateToken, newPrivateToken, privateTokenForKey } from '../../private-links.js';
+import { hashIdempotencyKey, hashPrivateToken, newPrivateToken, privateTokenForKey } from '../../private-links.js';
 import { respondentFor } from '../self-assessment/respondent.js';
 import { diagnosticJson } from './diagnostic-json.js';
 import { openApiDocument } from './openapi.js';
@@ -97,7 +97,7 @@ export default async function apiRoutes(app: FastifyInstance) {
         tokenHash: hashPrivateToken(token),
         assessmentId: definition.id,
         assessmentVersion: definition.version,
-        creationKey: key?.data,
+        creationKey: key ? hashIdempotencyKey(key.data) : undefined,
       });
       if (response.assessmentId !== definition.id || response.assessmentVersion !== definition.version) {
         throw new HttpError(409, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.', [

@@ -52,9 +52,9 @@ export function openApiDocument(): unknown {
         post: {
           summary: 'Start a response',
           description:
-            'Send an Idempotency-Key (a UUID) to make retries safe: the same key returns the same response and token (200 instead of 201).',
+            'Send an Idempotency-Key (a random UUID) to make retries safe: the same key returns the same response and token (200 instead of 201).',
           parameters: [
-            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 16 } },
+            { name: 'Idempotency-Key', in: 'header', required: false, description: 'A random (version 4) UUID. Treat it as a secret: a retry with it returns the private token.', schema: { type: 'string', format: 'uuid' } },
           ],
           requestBody: { required: true, content: { 'application/json': { schema: inputSchema(createResponseBody) } } },
           responses: {

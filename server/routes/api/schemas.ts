@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseNote } from '../self-assessment/answer-form.js';
 
 /** Request and response shapes of the JSON API: validated here, documented in /api/openapi.json. */
 
@@ -14,11 +15,8 @@ export const createResponseBody = z
   })
   .strict();
 
-export const idempotencyKey = z
-  .string()
-  .min(16, 'use a unique key of at least 16 characters, such as a UUID')
-  .max(200)
-  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+/** A random UUID (122 random bits): it is a credential, since a retry with it returns the private token. */
+export const idempotencyKey = z.uuid({ version: 'v4', error: 'use a random (version 4) UUID' });
 
 export const answerValue = z
   .union([z.number().int(), z.literal('na'), z.literal('dontknow')])
@@ -27,7 +25,13 @@ export const answerValue = z
 export const putAnswerBody = z
   .object({
     answer: answerValue.optional(),
-    evidence: z.string().max(2000).nullable().optional().describe('Evidence note; null or "" removes it.'),
+    evidence: z
+      .string()
+      .transform(normaliseNote)
+      .pipe(z.string().max(2000))
+      .nullable()
+      .optional()
+      .describe('Evidence note (at most 2,000 characters); null or "" removes it.'),
   })
   .strict()
   .refine((b) => b.answer !== undefined || b.evidence !== undefined, {

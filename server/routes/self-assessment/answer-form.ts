@@ -41,8 +41,9 @@ export function readAnswerForm(
       if (answer && isOnScale(answer, definition.scale)) form.answers.set(checkpoint.id, answer);
       else form.errors.set(checkpoint.id, 'Choose one of the options listed.');
     }
-    const note = field(fields, evidenceField(checkpoint.id));
-    if (note !== undefined) {
+    const raw = field(fields, evidenceField(checkpoint.id));
+    if (raw !== undefined) {
+      const note = normaliseNote(raw);
       form.values.set(evidenceField(checkpoint.id), note);
       if (note.length > maxEvidenceLength) {
         form.errors.set(
@@ -55,6 +56,14 @@ export function readAnswerForm(
     }
   }
   return form;
+}
+
+/**
+ * Notes as stored: line breaks as "\n" (browsers post "\r\n", which would count
+ * twice against the limit) and no NUL characters (PostgreSQL text cannot hold them).
+ */
+export function normaliseNote(note: string): string {
+  return note.replace(/\r\n?/g, '\n').replace(/\u0000/g, '');
 }
 
 export function parseChoice(choice: string): Answer | undefined {
