@@ -144,6 +144,29 @@ describe('a leader takes the self-assessment', () => {
     expect(stored!.evidence).toBe(`${'x'.repeat(1000)}\n${'y'.repeat(998)}`);
   });
 
+  it('a phase form whose CSRF token has expired comes back with everything entered, and nothing saved', async () => {
+    const visitor = new Visitor(t.app);
+    const path = await visitor.startAssessment();
+    const phasePath = `${path}/phases/${definition.phases[0]!.id}`;
+    await visitor.get(phasePath);
+    const [a, b] = phaseIds(0);
+    const response = await visitor.post(phasePath, {
+      _csrf: 'expired',
+      [`answer:${a}`]: '3',
+      [`evidence:${b}`]: 'Our notes & links',
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toContain('the page had expired');
+    expect(response.body).toMatch(new RegExp(`id="cp-${a}-3" name="answer:${a}" value="3" checked`));
+    expect(response.body).toContain('Our notes &amp; links</textarea>');
+    expect(await storedAnswers(path)).toEqual([]);
+    // The re-rendered page carries a fresh token that works.
+    const retry = await visitor.post(phasePath, { [`answer:${a}`]: '3', intent: 'save' });
+    expect(retry.statusCode).toBe(303);
+    expect(retry.headers.location).toBe(`${phasePath}?saved=1`);
+    expect((await visitor.get(retry.headers.location!)).body).toContain('Your answers on this page are saved.');
+  });
+
   it('returning to the private link resumes where the leader was', async () => {
     const visitor = new Visitor(t.app);
     const path = await visitor.startAssessment();

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   createResponse,
@@ -97,6 +97,7 @@ async function renderPhase(
   respondent: Respondent,
   phaseId: string,
   form?: AnswerForm,
+  options: { status?: number; notice?: string; saved?: boolean } = {},
 ) {
   const { definition, token, response } = respondent;
   const index = definition.phases.findIndex((p) => p.id === phaseId);
@@ -121,7 +122,7 @@ async function renderPhase(
     })),
   ];
   privatePage(reply);
-  if (form) reply.status(422);
+  reply.status(options.status ?? (form ? 422 : 200));
   return reply.page('self-assessment/phase', {
     title: `Phase ${index + 1}: ${phase.title}`,
     assessment: definition,
@@ -132,11 +133,32 @@ async function renderPhase(
     phaseCount: definition.phases.length,
     groups,
     errorCount: form?.errors.size ?? 0,
+    notice: options.notice,
+    saved: options.saved,
     errors: form ? [...form.errors].map(([id, message]) => ({ id, message })) : [],
     isFirst: index === 0,
     isLast: index === definition.phases.length - 1,
     formAction: `${base(token)}/phases/${phase.id}`,
   });
+}
+
+/**
+ * A phase form refused for its CSRF token (the page sat open too long, or its
+ * cookie was lost) comes back with everything the user entered, not an error page.
+ */
+function phaseFormErrors(app: FastifyInstance) {
+  return async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (!error.code?.startsWith('FST_CSRF_')) return app.errorHandler(error, request, reply);
+    const { token, phaseId } = phaseParams.parse(request.params);
+    const respondent = await respondentFor(app, token);
+    const index = respondent.definition.phases.findIndex((p) => p.id === phaseId);
+    if (index === -1) throw notFound();
+    const form = readAnswerForm(respondent.definition, phaseCheckpoints(respondent.definition.phases[index]!, index), request.body);
+    return renderPhase(app, reply, respondent, phaseId, form, {
+      status: 403,
+      notice: 'Your answers on this page were not saved yet because the page had expired. They are filled in below: check them and save again.',
+    });
+  };
 }
 
 export default async function selfAssessmentRoutes(app: FastifyInstance) {
@@ -198,11 +220,12 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     if (respondent.definition.phases.some((p) => p.id === phaseId)) {
       await setLastStep(app.db, respondent.response.id, phaseId);
     }
-    return renderPhase(app, reply, respondent, phaseId);
+    const saved = (request.query as Record<string, unknown>).saved === '1';
+    return renderPhase(app, reply, respondent, phaseId, undefined, { saved });
   });
 
   // The phase form without JavaScript: save everything posted, then move on.
-  app.post('/r/:token/phases/:phaseId', async (request, reply) => {
+  app.post('/r/:token/phases/:phaseId', { errorHandler: phaseFormErrors(app) }, async (request, reply) => {
     const { token, phaseId } = phaseParams.parse(request.params);
     const respondent = await respondentFor(app, token);
     const { definition, response } = respondent;
