@@ -41,10 +41,16 @@ export default fp<DatabaseOptions>(
       for (const r of applied) app.log.info({ migration: r.migrationName, status: r.status }, 'migration');
     }
 
-    const { rows } = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(db);
+    const { rows } = await sql<{ synchronous_commit: string; fsync: string }>`
+      select current_setting('synchronous_commit') as synchronous_commit, current_setting('fsync') as fsync`.execute(db);
     if (rows[0]?.synchronous_commit === 'off') {
       app.log.warn(
         'PostgreSQL runs with synchronous_commit=off: a crash can lose answers the app has already confirmed. Turn it on in production.',
+      );
+    }
+    if (rows[0]?.fsync === 'off') {
+      app.log.warn(
+        'PostgreSQL runs with fsync=off: a power loss or OS crash can lose confirmed answers. The embedded database always does; use DATABASE_URL with a real PostgreSQL server in production.',
       );
     }
   },

@@ -27,6 +27,16 @@
     var fieldset = event.detail.elt;
     var status = statusOf(fieldset);
     if (!status) return;
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 403) {
+      // The page's security token has expired: a retry would fail the same way.
+      show(status, 'failed', 'Not saved: this page has expired. Reload it to keep saving (saved answers are kept).');
+      return;
+    }
+    if (xhr && xhr.status === 409) {
+      show(status, 'failed', 'Not saved: answers can no longer be changed here.');
+      return;
+    }
     var span = show(status, 'failed', 'Not saved. ');
     var retry = document.createElement('button');
     retry.type = 'button';
