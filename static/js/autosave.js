@@ -18,6 +18,11 @@
     return span;
   }
 
+  // Each autosave carries when it was made, so a late request never overwrites a newer answer.
+  document.addEventListener('htmx:configRequest', function (event) {
+    if (statusOf(event.detail.elt)) event.detail.parameters.rev = String(Date.now());
+  });
+
   document.addEventListener('htmx:beforeRequest', function (event) {
     var status = statusOf(event.detail.elt);
     if (status) show(status, 'saving', 'Saving…');

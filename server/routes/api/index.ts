@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createResponse, listAnswers, listEvidence, saveAnswer, saveEvidence } from '../../data/responses.js';
+import { createResponse, listAnswers, listEvidence, saveCheckpoint } from '../../data/responses.js';
 import { sharedSecret } from '../../data/settings.js';
 import { answerFromChoice, choiceOfAnswer, isOnScale, tallyAnswers, type Answer } from '../../domain/answers.js';
 import { allCheckpoints, type Definition } from '../../domain/definition.js';
@@ -156,8 +156,10 @@ export default async function apiRoutes(app: FastifyInstance) {
         },
       ]);
     }
-    if (answer) await saveAnswer(app.db, response.id, checkpoint.id, answer);
-    if (body.evidence !== undefined) await saveEvidence(app.db, response.id, checkpoint.id, body.evidence ?? '');
+    await saveCheckpoint(app.db, response.id, checkpoint.id, {
+      answer,
+      note: body.evidence === undefined ? undefined : (body.evidence ?? ''),
+    });
     const [answers, notes] = await Promise.all([listAnswers(app.db, response.id), listEvidence(app.db, response.id)]);
     const stored = answers.get(checkpoint.id);
     return reply.header('cache-control', 'no-store').send({

@@ -4,9 +4,8 @@ import {
   createResponse,
   listAnswers,
   listEvidence,
-  saveAnswer,
   saveAnswers,
-  saveEvidence,
+  saveCheckpoint,
   setLastStep,
 } from '../../data/responses.js';
 import { choiceOfAnswer, tallyAnswers, type Answer } from '../../domain/answers.js';
@@ -26,6 +25,13 @@ const startBody = z.object({ assessment: z.string().min(1), version: z.coerce.nu
 const phaseIntent = z.object({ intent: z.enum(['previous', 'next', 'save', 'review']).catch('next') });
 
 const base = (token: string) => `/r/${token}`;
+
+/** The browser's revision of an autosave (static/js/autosave.js adds it); absent without JavaScript. */
+const revisionField = z.object({ rev: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+function clientRevision(body: unknown): number | null {
+  const parsed = revisionField.safeParse(body);
+  return parsed.success ? parsed.data.rev : null;
+}
 
 /** Private pages: never stored by a browser or proxy. */
 function privatePage(reply: FastifyReply): FastifyReply {
@@ -258,10 +264,11 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     privatePage(reply).header('vary', 'HX-Request');
     const error = form.errors.get(checkpoint.id);
     if (error) return reply.status(422).fragment('self-assessment/save-status', { state: 'failed', message: error });
-    const answer = form.answers.get(checkpoint.id);
-    const note = form.notes.get(checkpoint.id);
-    if (answer) await saveAnswer(app.db, response.id, checkpoint.id, answer);
-    if (note !== undefined) await saveEvidence(app.db, response.id, checkpoint.id, note);
+    await saveCheckpoint(app.db, response.id, checkpoint.id, {
+      answer: form.answers.get(checkpoint.id),
+      note: form.notes.get(checkpoint.id),
+      clientRev: clientRevision(request.body),
+    });
     if (request.headers['hx-request'] !== 'true') {
       // A plain post of one checkpoint (e.g. a retried request without htmx): back to its phase.
       return reply.redirect(`${base(token)}/phases/${checkpoint.phaseId}#cp-${checkpoint.id}`, 303);

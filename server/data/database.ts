@@ -1,0 +1,48 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** The database as Kysely sees it. Row types stay inside `server/data/`. */
+export interface Database {
+  app_settings: { key: string; value: string };
+  responses: {
+    id: Generated<string>;
+    token_hash: Buffer;
+    assessment_id: string;
+    assessment_version: number;
+    last_step: string | null;
+    creation_key: string | null;
+    created_at: ColumnType<Date, never, never>;
+    updated_at: ColumnType<Date, never, Date | string>;
+  };
+  answers: {
+    response_id: string;
+    checkpoint_id: string;
+    kind: 'rating' | 'not_applicable' | 'dont_know';
+    value: number | null;
+    /** bigint: written as a number, read back as a string by pg. */
+    client_rev: ColumnType<string | null, number | null | undefined, number | null>;
+    updated_at: ColumnType<Date, never, Date | string>;
+  };
+  evidence_notes: {
+    response_id: string;
+    checkpoint_id: string;
+    note: string;
+    client_rev: ColumnType<string | null, number | null | undefined, number | null>;
+    updated_at: ColumnType<Date, never, Date | string>;
+  };
+  users: {
+    id: Generated<string>;
+    /** Trimmed and lower-cased (a check constraint holds it to that). */
+    email: string;
+    display_name: string;
+    /** "scrypt$N$r$p$salt$hash" */
+    password_hash: string;
+    created_at: ColumnType<Date, never, never>;
+  };
+  sessions: {
+    /** sha256 of the cookie's random token. */
+    token_hash: Buffer;
+    user_id: string;
+    created_at: ColumnType<Date, never, never>;
+    expires_at: ColumnType<Date, Date | string, Date | string>;
+  };
+}

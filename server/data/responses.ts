@@ -1,0 +1,201 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Answer } from '../domain/answers.js';
+import type { Database } from './database.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface ResponseRecord {
+  id: string;
+  assessmentId: string;
+  assessmentVersion: number;
+  lastStep: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const responseColumns = [
+  'id',
+  'assessment_id as assessmentId',
+  'assessment_version as assessmentVersion',
+  'last_step as lastStep',
+  'created_at as createdAt',
+  'updated_at as updatedAt',
+] as const;
+
+/**
+ * Create a response. With a creation key (an API client's Idempotency-Key), a
+ * retried request returns the response the first one created: `created` tells which.
+ */
+export async function createResponse(
+  db: Db,
+  input: { tokenHash: Buffer; assessmentId: string; assessmentVersion: number; creationKey?: string },
+): Promise<{ response: ResponseRecord; created: boolean }> {
+  const inserted = await db
+    .insertInto('responses')
+    .values({
+      token_hash: input.tokenHash,
+      assessment_id: input.assessmentId,
+      assessment_version: input.assessmentVersion,
+      creation_key: input.creationKey ?? null,
+    })
+    .onConflict((oc) => oc.column('creation_key').doNothing())
+    .returning(responseColumns)
+    .executeTakeFirst();
+  if (inserted) return { response: inserted, created: true };
+  const existing = await db
+    .selectFrom('responses')
+    .select(responseColumns)
+    .where('creation_key', '=', input.creationKey ?? '')
+    .executeTakeFirstOrThrow();
+  return { response: existing, created: false };
+}
+
+export async function findResponseByTokenHash(db: Db, tokenHash: Buffer): Promise<ResponseRecord | undefined> {
+  return db.selectFrom('responses').select(responseColumns).where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+/** The token hash of a response created with a creation key (for an idempotent retry's reply). */
+export async function tokenHashOf(db: Db, responseId: string): Promise<Buffer> {
+  const row = await db.selectFrom('responses').select('token_hash').where('id', '=', responseId).executeTakeFirstOrThrow();
+  return row.token_hash;
+}
+
+export async function setLastStep(db: Db, responseId: string, step: string): Promise<void> {
+  await db
+    .updateTable('responses')
+    .set({ last_step: step })
+    .where('id', '=', responseId)
+    .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '!=', step)]))
+    .execute();
+}
+
+/**
+ * Store one answer: one row per (response, checkpoint), so the same request
+ * twice leaves one answer. With a client revision, a save that arrives after
+ * a newer one is ignored; without one (a plain form, the API) it always applies.
+ * Returns when PostgreSQL has committed it.
+ */
+export async function saveAnswer(
+  db: Db,
+  responseId: string,
+  checkpointId: string,
+  answer: Answer,
+  clientRev: number | null = null,
+): Promise<void> {
+  const value = answer.kind === 'rating' ? answer.value : null;
+  await db
+    .insertInto('answers')
+    .values({ response_id: responseId, checkpoint_id: checkpointId, kind: answer.kind, value, client_rev: clientRev })
+    .onConflict((oc) =>
+      oc
+        .columns(['response_id', 'checkpoint_id'])
+        .doUpdateSet({ kind: answer.kind, value, client_rev: clientRev, updated_at: sql`now()` })
+        .where(newerRevision('answers')),
+    )
+    .execute();
+}
+
+/** Only replace a stored value with a save that is not older than it. */
+function newerRevision(table: 'answers' | 'evidence_notes') {
+  return sql<boolean>`(excluded.client_rev is null or ${sql.ref(`${table}.client_rev`)} is null or ${sql.ref(`${table}.client_rev`)} <= excluded.client_rev)`;
+}
+
+/** One checkpoint's answer and note, saved together (one transaction when both are sent). */
+export async function saveCheckpoint(
+  db: Kysely<Database>,
+  responseId: string,
+  checkpointId: string,
+  input: { answer?: Answer; note?: string; clientRev?: number | null },
+): Promise<void> {
+  const { answer, note, clientRev = null } = input;
+  if (answer && note !== undefined) {
+    await db.transaction().execute(async (trx) => {
+      await saveAnswer(trx, responseId, checkpointId, answer, clientRev);
+      await saveEvidence(trx, responseId, checkpointId, note, clientRev);
+    });
+  } else if (answer) {
+    await saveAnswer(db, responseId, checkpointId, answer, clientRev);
+  } else if (note !== undefined) {
+    await saveEvidence(db, responseId, checkpointId, note, clientRev);
+  }
+}
+
+/** Save a set of answers and notes in one transaction (a whole phase form). */
+export async function saveAnswers(
+  db: Kysely<Database>,
+  responseId: string,
+  answers: ReadonlyMap<string, Answer>,
+  notes: ReadonlyMap<string, string>,
+): Promise<void> {
+  if (answers.size === 0 && notes.size === 0) return;
+  await db.transaction().execute(async (trx) => {
+    if (answers.size > 0) {
+      await trx
+        .insertInto('answers')
+        .values(
+          [...answers].map(([checkpointId, answer]) => ({
+            response_id: responseId,
+            checkpoint_id: checkpointId,
+            kind: answer.kind,
+            value: answer.kind === 'rating' ? answer.value : null,
+            client_rev: null,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['response_id', 'checkpoint_id']).doUpdateSet((eb) => ({
+            kind: eb.ref('excluded.kind'),
+            value: eb.ref('excluded.value'),
+            client_rev: null,
+            updated_at: sql`now()`,
+          })),
+        )
+        .execute();
+    }
+    for (const [checkpointId, note] of notes) await saveEvidence(trx, responseId, checkpointId, note);
+  });
+}
+
+export async function listAnswers(db: Db, responseId: string): Promise<Map<string, Answer>> {
+  const rows = await db
+    .selectFrom('answers')
+    .select(['checkpoint_id', 'kind', 'value'])
+    .where('response_id', '=', responseId)
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.checkpoint_id,
+      row.kind === 'rating' ? { kind: 'rating', value: row.value ?? 0 } : { kind: row.kind },
+    ]),
+  );
+}
+
+/** Save an evidence note; an empty note is kept as empty (so a late, older save cannot bring text back). */
+export async function saveEvidence(
+  db: Db,
+  responseId: string,
+  checkpointId: string,
+  note: string,
+  clientRev: number | null = null,
+): Promise<void> {
+  const text = note.trim() === '' ? '' : note;
+  await db
+    .insertInto('evidence_notes')
+    .values({ response_id: responseId, checkpoint_id: checkpointId, note: text, client_rev: clientRev })
+    .onConflict((oc) =>
+      oc
+        .columns(['response_id', 'checkpoint_id'])
+        .doUpdateSet({ note: text, client_rev: clientRev, updated_at: sql`now()` })
+        .where(newerRevision('evidence_notes')),
+    )
+    .execute();
+}
+
+export async function listEvidence(db: Db, responseId: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('evidence_notes')
+    .select(['checkpoint_id', 'note'])
+    .where('response_id', '=', responseId)
+    .where('note', '!=', '')
+    .execute();
+  return new Map(rows.map((row) => [row.checkpoint_id, row.note]));
+}
