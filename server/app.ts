@@ -38,14 +38,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         : { level: config.logLevel, ...options.logger, serializers: { req: requestSerializer } },
     // Trust exactly the configured number of proxy hops, never a client-supplied X-Forwarded-For beyond them.
     trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
-    bodyLimit: 256 * 1024,
+    bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.decorate('config', config);
 
   await app.register(database, options.database);
   await app.register(assessments, { folder: config.assessmentsDir });
-  await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
+  await app.register(fastifyFormbody, { bodyLimit: 1024 * 1024 });
   await app.register(security, { cookieSecret: config.cookieSecret, secureCookies: config.env === 'production' });
   await app.register(auth);
   await app.register(views, { production: config.env !== 'development' });

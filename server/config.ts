@@ -11,6 +11,10 @@ const envSchema = z.object({
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
   DATA_DIR: z.string().min(1).default(path.join(root, 'data')),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
   COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   TRUST_PROXY: z.coerce.number().int().min(0).max(5).default(0),
@@ -24,6 +28,8 @@ export interface Config {
   /** A real PostgreSQL server; when absent, the embedded database in `dataDir` is used. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /** The address people reach the app at (for links shown to copy); defaults to the request's own. */
+  publicUrl: string | undefined;
   /** Signs cookies. When absent, one is generated once and kept in the database. */
   cookieSecret: string | undefined;
   dbPoolMax: number;
@@ -52,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
+    publicUrl: e.PUBLIC_URL,
     cookieSecret: e.COOKIE_SECRET,
     dbPoolMax: e.DB_POOL_MAX,
     trustProxy: e.TRUST_PROXY,

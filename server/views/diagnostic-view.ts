@@ -1,4 +1,5 @@
 import type { Definition, Phase } from '../domain/definition.js';
+import { confidenceOf } from '../domain/diagnostic.js';
 import type {
   CheckpointResult,
   Confidence,
@@ -44,6 +45,9 @@ export function statusMeaning(result: PhaseResult): string {
 }
 
 export function confidenceView(c: Confidence) {
+  if (c.applicable === 0) {
+    return { level: c.level, label: 'No evidence', detail: 'nothing here applies' };
+  }
   const parts = [`${c.rated} of ${c.applicable} rated`];
   if (c.dontKnow > 0) parts.push(`${c.dontKnow} “don’t know”`);
   if (c.unanswered > 0) parts.push(`${c.unanswered} unanswered`);
@@ -134,6 +138,15 @@ export function resultsView(definition: Definition, diagnostic: Diagnostic) {
       reached: diagnostic.stageReached,
       of: definition.phases.length,
       title: stagePhase?.title,
+      // The stage rests on the phases up to and including the first one not achieved.
+      confidence: confidenceView(
+        confidenceOf(
+          diagnostic.phases
+            .slice(0, Math.min(diagnostic.stageReached + 1, diagnostic.phases.length))
+            .flatMap((p) => [...p.prerequisites.checkpoints, ...p.execution.checkpoints].map((c) => c.tally)),
+          definition.thresholds,
+        ),
+      ),
     },
     constraint: constraint
       ? {

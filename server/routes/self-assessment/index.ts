@@ -212,7 +212,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
       assessment: definition,
       token,
       privatePath: base(token),
-      privateUrl: `${request.protocol}://${request.host}${base(token)}`,
+      privateUrl: `${app.config.publicUrl ?? `${request.protocol}://${request.host}`}${base(token)}`,
       progress: progressOf(definition, answers, token, 'start'),
       scale: definition.scale,
       firstPhaseHref: `${base(token)}/phases/${definition.phases[0]!.id}`,
