@@ -63,7 +63,7 @@ export function readAnswerForm(
  * twice against the limit) and no NUL characters (PostgreSQL text cannot hold them).
  */
 export function normaliseNote(note: string): string {
-  return note.replace(/\r\n?/g, '\n').replace(/\u0000/g, '');
+  return note.replace(/\r\n?/g, '\n').replaceAll('\u0000', '');
 }
 
 export function parseChoice(choice: string): Answer | undefined {
