@@ -14,6 +14,8 @@ import apiRoutes from './routes/api/index.js';
 import healthRoutes from './routes/health/index.js';
 import homeRoutes from './routes/home/index.js';
 import selfAssessmentRoutes from './routes/self-assessment/index.js';
+import coachRoutes from './routes/workshops/coach.js';
+import joinRoutes from './routes/workshops/join.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -57,5 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(selfAssessmentRoutes);
   await app.register(accountRoutes);
   await app.register(apiRoutes);
+  await app.register(joinRoutes);
+  await app.register(coachRoutes);
   return app;
 }

@@ -10,6 +10,10 @@ export interface Database {
     assessment_version: number;
     last_step: string | null;
     creation_key: string | null;
+    /** Set for a workshop participant: the workshop and role are frozen on the response. */
+    workshop_id: string | null;
+    role: ParticipantRole | null;
+    participant_code: string | null;
     created_at: ColumnType<Date, never, never>;
     updated_at: ColumnType<Date, never, Date | string>;
   };
@@ -45,4 +49,39 @@ export interface Database {
     created_at: ColumnType<Date, never, never>;
     expires_at: ColumnType<Date, Date | string, Date | string>;
   };
+  workshops: {
+    id: Generated<string>;
+    owner_id: string;
+    title: string;
+    assessment_id: string;
+    assessment_version: number;
+    roles: ParticipantRole[];
+    anonymity_minimum: number;
+    expected_participants: number | null;
+    join_code: string;
+    status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
+    results_revealed: ColumnType<boolean, boolean | undefined, boolean>;
+    created_at: ColumnType<Date, never, never>;
+    closed_at: Date | null;
+  };
+  workshop_consensus: {
+    workshop_id: string;
+    checkpoint_id: string;
+    kind: 'rating' | 'not_applicable' | 'dont_know';
+    value: number | null;
+    dissent_note: string | null;
+    updated_at: ColumnType<Date, never, Date | string>;
+  };
+  workshop_actions: {
+    id: Generated<string>;
+    workshop_id: string;
+    checkpoint_id: string;
+    title: string;
+    owner_name: string;
+    due_quarter: string;
+    request_key: string | null;
+    created_at: ColumnType<Date, never, never>;
+  };
 }
+
+export type ParticipantRole = 'leader' | 'team_member';

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Answer } from '../domain/answers.js';
-import type { Database } from './database.js';
+import type { Database, ParticipantRole } from './database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -8,6 +8,9 @@ export interface ResponseRecord {
   id: string;
   assessmentId: string;
   assessmentVersion: number;
+  /** Set when this is a workshop participant's response. */
+  workshopId: string | null;
+  role: ParticipantRole | null;
   lastStep: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -17,6 +20,8 @@ const responseColumns = [
   'id',
   'assessment_id as assessmentId',
   'assessment_version as assessmentVersion',
+  'workshop_id as workshopId',
+  'role',
   'last_step as lastStep',
   'created_at as createdAt',
   'updated_at as updatedAt',
@@ -28,7 +33,13 @@ const responseColumns = [
  */
 export async function createResponse(
   db: Db,
-  input: { tokenHash: Buffer; assessmentId: string; assessmentVersion: number; creationKey?: string },
+  input: {
+    tokenHash: Buffer;
+    assessmentId: string;
+    assessmentVersion: number;
+    creationKey?: string;
+    participant?: { workshopId: string; role: ParticipantRole; code: string };
+  },
 ): Promise<{ response: ResponseRecord; created: boolean }> {
   const inserted = await db
     .insertInto('responses')
@@ -37,6 +48,9 @@ export async function createResponse(
       assessment_id: input.assessmentId,
       assessment_version: input.assessmentVersion,
       creation_key: input.creationKey ?? null,
+      workshop_id: input.participant?.workshopId ?? null,
+      role: input.participant?.role ?? null,
+      participant_code: input.participant?.code ?? null,
     })
     .onConflict((oc) => oc.column('creation_key').doNothing())
     .returning(responseColumns)

@@ -1,4 +1,4 @@
-import type { CheckpointTally } from './answers.js';
+import type { Answer, CheckpointTally } from './answers.js';
 import type { Definition, PlacedCheckpoint } from './definition.js';
 
 /**
@@ -142,4 +142,37 @@ export function roleBreakdownVisibility(countsByRole: readonly number[], minimum
 
 export function freeTextVisibility(n: number, minimum: number): Visibility {
   return visibility(n, Math.max(minimum, freeTextMinimum));
+}
+
+/** Answers counted by checkpoint, role and value, as a group's storage returns them. */
+export interface CountedAnswer {
+  checkpointId: string;
+  role: string;
+  answer: Answer;
+  count: number;
+}
+
+/**
+ * Tallies for the diagnostic from counted answers: everyone, or one role.
+ * `respondents` is how many people are in the group (those who answered
+ * nothing to a checkpoint count as unanswered there).
+ */
+export function tallyCounts(
+  checkpointIds: readonly string[],
+  counts: readonly CountedAnswer[],
+  respondents: number,
+  role?: string,
+): Map<string, CheckpointTally> {
+  const tallies = new Map<string, CheckpointTally>(
+    checkpointIds.map((id) => [id, { rated: [], dontKnow: 0, notApplicable: 0, respondents }]),
+  );
+  for (const c of counts) {
+    if (role !== undefined && c.role !== role) continue;
+    const tally = tallies.get(c.checkpointId);
+    if (!tally) continue; // a checkpoint this definition does not ask
+    if (c.answer.kind === 'rating') for (let i = 0; i < c.count; i++) tally.rated.push(c.answer.value);
+    else if (c.answer.kind === 'dont_know') tally.dontKnow += c.count;
+    else tally.notApplicable += c.count;
+  }
+  return tallies;
 }

@@ -44,7 +44,10 @@ export default fp<{ production: boolean }>(
     });
 
     // Shared by every template: the CSRF token for forms and htmx requests.
-    const common = (reply: import('fastify').FastifyReply) => ({ csrfToken: reply.generateCsrf() });
+    const common = (reply: import('fastify').FastifyReply) => ({
+      csrfToken: reply.generateCsrf(),
+      currentUser: reply.request.user ?? null,
+    });
 
     app.decorateReply('page', async function (name: string, data: Record<string, unknown> = {}) {
       const html = await this.viewAsync(`pages/${name}`, { ...common(this), ...data }, { layout: 'layouts/main' });
@@ -55,5 +58,5 @@ export default fp<{ production: boolean }>(
       return this.type('text/html; charset=utf-8').send(html);
     });
   },
-  { name: 'views', dependencies: ['security'] },
+  { name: 'views', dependencies: ['security', 'auth'] },
 );

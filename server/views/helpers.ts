@@ -21,6 +21,18 @@ export const helpers = {
   plural: (n: unknown, one: string, many: string): string => `${String(n)} ${n === 1 ? one : many}`,
   /** JSON for a data attribute; `{{ }}` escapes it for the attribute. */
   json: (value: unknown): string => JSON.stringify(value ?? null),
+  /** The form value of a stored answer: "3", "na" or "dontknow" (empty when there is none). */
+  choiceOf: (answer: unknown): string => {
+    if (!answer || typeof answer !== 'object') return '';
+    const a = answer as { kind?: string; value?: number };
+    if (a.kind === 'rating') return String(a.value);
+    if (a.kind === 'not_applicable') return 'na';
+    if (a.kind === 'dont_know') return 'dontknow';
+    return '';
+  },
+  /** `{{join list ", "}}` */
+  join: (items: unknown, separator: unknown): string =>
+    Array.isArray(items) ? items.map(String).join(typeof separator === 'string' ? separator : ', ') : '',
   /** `{{add index 1}}` */
   add: (a: unknown, b: unknown): number => Number(a) + Number(b),
 } satisfies Record<string, (...args: any[]) => unknown>;

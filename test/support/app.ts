@@ -61,8 +61,12 @@ export class Visitor {
   }
 
   /** A form post (urlencoded), with the page's CSRF token unless `_csrf` is given. */
-  async post(url: string, form: Record<string, string> = {}, headers: Record<string, string> = {}) {
-    const body = new URLSearchParams({ _csrf: this.csrfToken, ...form }).toString();
+  async post(url: string, form: Record<string, string | readonly string[]> = {}, headers: Record<string, string> = {}) {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries({ _csrf: this.csrfToken, ...form })) {
+      for (const one of typeof value === 'string' ? [value] : value) params.append(name, one);
+    }
+    const body = params.toString();
     return this.remember(
       await this.app.inject({
         method: 'POST',

@@ -7,7 +7,7 @@ import { diagnose } from '../../domain/diagnostic.js';
 import { responseCsv } from '../../domain/response-export.js';
 import { HttpError, notFound } from '../../http-errors.js';
 import { hashIdempotencyKey, hashPrivateToken, newPrivateToken, privateTokenForKey } from '../../private-links.js';
-import { respondentFor } from '../self-assessment/respondent.js';
+import { assertOpenForAnswers, respondentFor } from '../self-assessment/respondent.js';
 import { diagnosticJson } from './diagnostic-json.js';
 import { openApiDocument } from './openapi.js';
 import {
@@ -143,9 +143,11 @@ export default async function apiRoutes(app: FastifyInstance) {
 
   app.put('/api/responses/:token/answers/:checkpointId', async (request, reply) => {
     const { token, checkpointId } = answerParams.parse(request.params);
-    const { response, definition } = await respondentFor(app, token);
+    const respondent = await respondentFor(app, token);
+    const { response, definition } = respondent;
     const checkpoint = app.assessments.checkpoints(definition).find((c) => c.id === checkpointId);
     if (!checkpoint) throw notFound('This checkpoint');
+    assertOpenForAnswers(respondent);
     const body = putAnswerBody.parse(request.body);
     const answer = body.answer === undefined ? undefined : answerFromChoice(body.answer);
     if (answer && !isOnScale(answer, definition.scale)) {

@@ -93,6 +93,7 @@ export function openApiDocument(): unknown {
             200: json(answerJson, 'Stored (committed)'),
             400: problem('Invalid body'),
             404: problem('Unknown token or checkpoint'),
+            409: problem('The workshop this response belongs to has closed'),
             422: problem('Answer not on the scale'),
           },
         },

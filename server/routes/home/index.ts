@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { allCheckpoints } from '../../domain/definition.js';
 
 export default async function homeRoutes(app: FastifyInstance) {
-  app.get('/', async (_request, reply) => {
+  app.get('/', { preHandler: app.loadUser }, async (_request, reply) => {
     const assessments = app.assessments.latest().map((d) => ({
       id: d.id,
       version: d.version,

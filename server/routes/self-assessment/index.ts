@@ -16,7 +16,7 @@ import { notFound } from '../../http-errors.js';
 import { hashPrivateToken, newPrivateToken } from '../../private-links.js';
 import { resultsView } from '../../views/diagnostic-view.js';
 import { answerField, evidenceField, maxEvidenceLength, readAnswerForm, type AnswerForm } from './answer-form.js';
-import { respondentFor, type Respondent } from './respondent.js';
+import { isOpenForAnswers, respondentFor, workshopClosedMessage, type Respondent } from './respondent.js';
 
 const tokenParams = z.object({ token: z.string() });
 const phaseParams = tokenParams.extend({ phaseId: z.string() });
@@ -238,6 +238,9 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     const index = definition.phases.findIndex((p) => p.id === phaseId);
     if (index === -1) throw notFound('This phase');
     const form = readAnswerForm(definition, phaseCheckpoints(definition.phases[index]!, index), request.body);
+    if (!isOpenForAnswers(respondent)) {
+      return renderPhase(app, reply, respondent, phaseId, form, { status: 409, notice: workshopClosedMessage });
+    }
     if (form.errors.size > 0) return renderPhase(app, reply, respondent, phaseId, form);
     await saveAnswers(app.db, response.id, form.answers, form.notes);
     const { intent } = phaseIntent.parse(request.body ?? {});
@@ -257,11 +260,15 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
   // Autosave of one checkpoint (htmx): answers the status line, committed before it says "Saved".
   app.post('/r/:token/checkpoints/:checkpointId', async (request, reply) => {
     const { token, checkpointId } = checkpointParams.parse(request.params);
-    const { definition, response } = await respondentFor(app, token);
+    const respondent = await respondentFor(app, token);
+    const { definition, response } = respondent;
     const checkpoint = app.assessments.checkpoints(definition).find((c) => c.id === checkpointId);
     if (!checkpoint) throw notFound('This checkpoint');
     const form = readAnswerForm(definition, [checkpoint], request.body);
     privatePage(reply).header('vary', 'HX-Request');
+    if (!isOpenForAnswers(respondent)) {
+      return reply.status(409).fragment('self-assessment/save-status', { state: 'failed', message: workshopClosedMessage });
+    }
     const error = form.errors.get(checkpoint.id);
     if (error) return reply.status(422).fragment('self-assessment/save-status', { state: 'failed', message: error });
     await saveCheckpoint(app.db, response.id, checkpoint.id, {
@@ -307,7 +314,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
 
   app.get('/r/:token/results', async (request, reply) => {
     const { token } = tokenParams.parse(request.params);
-    const { definition, response } = await respondentFor(app, token);
+    const { definition, response, workshop } = await respondentFor(app, token);
     await setLastStep(app.db, response.id, 'results');
     const answers = await listAnswers(app.db, response.id);
     const diagnostic = diagnose(definition, tallyAnswers(app.assessments.checkpoints(definition).map((c) => c.id), [answers]));
@@ -319,6 +326,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
       privatePath: base(token),
       progress: progressOf(definition, answers, token, 'results'),
       results: resultsView(definition, diagnostic),
+      workshop: workshop ? { title: workshop.title, resultsRevealed: workshop.resultsRevealed } : undefined,
       answered: answers.size,
       total: app.assessments.checkpoints(definition).length,
       generatedOn: new Date().toISOString().slice(0, 10),

@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { findResponseByTokenHash, type ResponseRecord } from '../../data/responses.js';
+import { findWorkshop, type WorkshopRecord } from '../../data/workshops.js';
 import type { Definition } from '../../domain/definition.js';
-import { notFound } from '../../http-errors.js';
+import { HttpError, notFound } from '../../http-errors.js';
 import { hashPrivateToken, isWellFormedToken } from '../../private-links.js';
 
 export interface Respondent {
   token: string;
   response: ResponseRecord;
   definition: Definition;
+  /** The workshop this response belongs to, for a workshop participant. */
+  workshop: WorkshopRecord | undefined;
 }
 
 /**
@@ -20,5 +23,17 @@ export async function respondentFor(app: FastifyInstance, token: string): Promis
   if (!response) throw notFound();
   const definition = app.assessments.get(response.assessmentId, response.assessmentVersion);
   if (!definition) throw notFound();
-  return { token, response, definition };
+  const workshop = response.workshopId ? await findWorkshop(app.db, response.workshopId) : undefined;
+  return { token, response, definition, workshop };
+}
+
+export const workshopClosedMessage = 'This workshop has closed: answers can no longer change.';
+
+/** Answers can change unless the response belongs to a workshop that has closed. */
+export function isOpenForAnswers(respondent: Respondent): boolean {
+  return respondent.workshop === undefined || respondent.workshop.status === 'open';
+}
+
+export function assertOpenForAnswers(respondent: Respondent): void {
+  if (!isOpenForAnswers(respondent)) throw new HttpError(409, 'workshop_closed', workshopClosedMessage);
 }

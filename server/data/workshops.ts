@@ -1,0 +1,302 @@
+import { sql, type Kysely } from 'kysely';
+import type { CountedAnswer } from '../domain/aggregation.js';
+import type { Answer } from '../domain/answers.js';
+import type { Database, ParticipantRole } from './database.js';
+
+type Db = Kysely<Database>;
+
+export interface WorkshopRecord {
+  id: string;
+  ownerId: string;
+  title: string;
+  assessmentId: string;
+  assessmentVersion: number;
+  roles: ParticipantRole[];
+  anonymityMinimum: number;
+  expectedParticipants: number | null;
+  joinCode: string;
+  status: 'open' | 'closed';
+  resultsRevealed: boolean;
+  createdAt: Date;
+}
+
+const workshopColumns = [
+  'workshops.id',
+  'workshops.owner_id as ownerId',
+  'workshops.title',
+  'workshops.assessment_id as assessmentId',
+  'workshops.assessment_version as assessmentVersion',
+  'workshops.roles',
+  'workshops.anonymity_minimum as anonymityMinimum',
+  'workshops.expected_participants as expectedParticipants',
+  'workshops.join_code as joinCode',
+  'workshops.status',
+  'workshops.results_revealed as resultsRevealed',
+  'workshops.created_at as createdAt',
+] as const;
+
+const uniqueViolation = '23505';
+
+/** Create a workshop; `undefined` when the join code is already taken (the caller draws another). */
+export async function createWorkshop(
+  db: Db,
+  input: {
+    ownerId: string;
+    title: string;
+    assessmentId: string;
+    assessmentVersion: number;
+    roles: ParticipantRole[];
+    anonymityMinimum: number;
+    expectedParticipants: number | null;
+    joinCode: string;
+  },
+): Promise<WorkshopRecord | undefined> {
+  try {
+    return await db
+      .insertInto('workshops')
+      .values({
+        owner_id: input.ownerId,
+        title: input.title,
+        assessment_id: input.assessmentId,
+        assessment_version: input.assessmentVersion,
+        roles: input.roles,
+        anonymity_minimum: input.anonymityMinimum,
+        expected_participants: input.expectedParticipants,
+        join_code: input.joinCode,
+      })
+      .returning(workshopColumns)
+      .executeTakeFirstOrThrow();
+  } catch (error) {
+    if ((error as { code?: string; constraint?: string }).code === uniqueViolation) return undefined;
+    throw error;
+  }
+}
+
+export interface WorkshopSummary extends WorkshopRecord {
+  participants: number;
+}
+
+export async function listWorkshopsOf(db: Db, ownerId: string): Promise<WorkshopSummary[]> {
+  const rows = await db
+    .selectFrom('workshops')
+    .leftJoin('responses', 'responses.workshop_id', 'workshops.id')
+    .select(workshopColumns)
+    .select((eb) => eb.fn.count<string>('responses.id').as('participants'))
+    .where('workshops.owner_id', '=', ownerId)
+    .groupBy('workshops.id')
+    .orderBy('workshops.created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({ ...r, participants: Number(r.participants) }));
+}
+
+/** A workshop, only if this coach runs it: anyone else gets nothing (and the route a 404). */
+export async function findWorkshopOf(db: Db, id: string, ownerId: string): Promise<WorkshopRecord | undefined> {
+  return db
+    .selectFrom('workshops')
+    .select(workshopColumns)
+    .where('workshops.id', '=', id)
+    .where('workshops.owner_id', '=', ownerId)
+    .executeTakeFirst();
+}
+
+export async function findWorkshop(db: Db, id: string): Promise<WorkshopRecord | undefined> {
+  return db.selectFrom('workshops').select(workshopColumns).where('workshops.id', '=', id).executeTakeFirst();
+}
+
+export async function findWorkshopByJoinCode(db: Db, joinCode: string): Promise<WorkshopRecord | undefined> {
+  return db.selectFrom('workshops').select(workshopColumns).where('workshops.join_code', '=', joinCode).executeTakeFirst();
+}
+
+export async function setWorkshopStatus(db: Db, id: string, status: 'open' | 'closed'): Promise<void> {
+  await db
+    .updateTable('workshops')
+    .set({ status, closed_at: status === 'closed' ? sql`now()` : null })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function setResultsRevealed(db: Db, id: string, revealed: boolean): Promise<void> {
+  await db.updateTable('workshops').set({ results_revealed: revealed }).where('id', '=', id).execute();
+}
+
+export interface Participation {
+  joined: number;
+  /** Gave at least one answer: the group the aggregates describe. */
+  answering: number;
+  /** Answered every checkpoint. */
+  finished: number;
+  /** Answering participants per role. */
+  answeringByRole: Record<ParticipantRole, number>;
+}
+
+export async function participationIn(db: Db, workshopId: string, checkpointCount: number): Promise<Participation> {
+  const rows = await db
+    .selectFrom('responses')
+    .leftJoin('answers', 'answers.response_id', 'responses.id')
+    .select(['responses.id', 'responses.role'])
+    .select((eb) => eb.fn.count<string>('answers.checkpoint_id').as('answered'))
+    .where('responses.workshop_id', '=', workshopId)
+    .groupBy(['responses.id', 'responses.role'])
+    .execute();
+  const participation: Participation = {
+    joined: rows.length,
+    answering: 0,
+    finished: 0,
+    answeringByRole: { leader: 0, team_member: 0 },
+  };
+  for (const row of rows) {
+    const answered = Number(row.answered);
+    if (answered > 0) {
+      participation.answering += 1;
+      if (row.role) participation.answeringByRole[row.role] += 1;
+    }
+    if (answered >= checkpointCount) participation.finished += 1;
+  }
+  return participation;
+}
+
+/** Every answer in a workshop, counted by checkpoint, role and value: a few hundred rows whatever the size. */
+export async function answerCountsIn(db: Db, workshopId: string): Promise<CountedAnswer[]> {
+  const rows = await db
+    .selectFrom('answers')
+    .innerJoin('responses', 'responses.id', 'answers.response_id')
+    .select(['answers.checkpoint_id', 'responses.role', 'answers.kind', 'answers.value'])
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('responses.workshop_id', '=', workshopId)
+    .groupBy(['answers.checkpoint_id', 'responses.role', 'answers.kind', 'answers.value'])
+    .execute();
+  return rows.map((r) => ({
+    checkpointId: r.checkpoint_id,
+    role: r.role ?? 'team_member',
+    answer: r.kind === 'rating' ? { kind: 'rating', value: r.value ?? 0 } : { kind: r.kind },
+    count: Number(r.count),
+  }));
+}
+
+export interface ExportedAnswer {
+  participant: string;
+  role: ParticipantRole;
+  checkpointId: string;
+  answer: Answer;
+}
+
+/** The workshop's answers, each under its participant's random code: no tokens, names or times. */
+export async function anonymousAnswersIn(db: Db, workshopId: string): Promise<ExportedAnswer[]> {
+  const rows = await db
+    .selectFrom('answers')
+    .innerJoin('responses', 'responses.id', 'answers.response_id')
+    .select(['responses.participant_code', 'responses.role', 'answers.checkpoint_id', 'answers.kind', 'answers.value'])
+    .where('responses.workshop_id', '=', workshopId)
+    .orderBy('responses.participant_code')
+    .orderBy('answers.checkpoint_id')
+    .execute();
+  return rows.map((r) => ({
+    participant: r.participant_code ?? '',
+    role: r.role ?? 'team_member',
+    checkpointId: r.checkpoint_id,
+    answer: r.kind === 'rating' ? { kind: 'rating', value: r.value ?? 0 } : { kind: r.kind },
+  }));
+}
+
+/** Evidence notes in a workshop, without who wrote them, shuffled by the database's order of the text. */
+export async function notesIn(db: Db, workshopId: string): Promise<{ checkpointId: string; note: string }[]> {
+  const rows = await db
+    .selectFrom('evidence_notes')
+    .innerJoin('responses', 'responses.id', 'evidence_notes.response_id')
+    .select(['evidence_notes.checkpoint_id', 'evidence_notes.note'])
+    .where('responses.workshop_id', '=', workshopId)
+    .where('evidence_notes.note', '!=', '')
+    .orderBy('evidence_notes.checkpoint_id')
+    .orderBy('evidence_notes.note')
+    .execute();
+  return rows.map((r) => ({ checkpointId: r.checkpoint_id, note: r.note }));
+}
+
+export interface Consensus {
+  checkpointId: string;
+  answer: Answer;
+  dissentNote: string | null;
+}
+
+export async function saveConsensus(db: Db, workshopId: string, consensus: Consensus): Promise<void> {
+  const { answer } = consensus;
+  const value = answer.kind === 'rating' ? answer.value : null;
+  await db
+    .insertInto('workshop_consensus')
+    .values({
+      workshop_id: workshopId,
+      checkpoint_id: consensus.checkpointId,
+      kind: answer.kind,
+      value,
+      dissent_note: consensus.dissentNote,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['workshop_id', 'checkpoint_id'])
+        .doUpdateSet({ kind: answer.kind, value, dissent_note: consensus.dissentNote, updated_at: sql`now()` }),
+    )
+    .execute();
+}
+
+export async function clearConsensus(db: Db, workshopId: string, checkpointId: string): Promise<void> {
+  await db
+    .deleteFrom('workshop_consensus')
+    .where('workshop_id', '=', workshopId)
+    .where('checkpoint_id', '=', checkpointId)
+    .execute();
+}
+
+export async function consensusIn(db: Db, workshopId: string): Promise<Consensus[]> {
+  const rows = await db
+    .selectFrom('workshop_consensus')
+    .select(['checkpoint_id', 'kind', 'value', 'dissent_note'])
+    .where('workshop_id', '=', workshopId)
+    .execute();
+  return rows.map((r) => ({
+    checkpointId: r.checkpoint_id,
+    answer: r.kind === 'rating' ? { kind: 'rating', value: r.value ?? 0 } : { kind: r.kind },
+    dissentNote: r.dissent_note,
+  }));
+}
+
+export interface Action {
+  id: string;
+  checkpointId: string;
+  title: string;
+  ownerName: string;
+  dueQuarter: string;
+  createdAt: Date;
+}
+
+/** Record an action; a retried form post (same request key) records it once. */
+export async function addAction(
+  db: Db,
+  workshopId: string,
+  input: { checkpointId: string; title: string; ownerName: string; dueQuarter: string; requestKey: string | null },
+): Promise<void> {
+  await db
+    .insertInto('workshop_actions')
+    .values({
+      workshop_id: workshopId,
+      checkpoint_id: input.checkpointId,
+      title: input.title,
+      owner_name: input.ownerName,
+      due_quarter: input.dueQuarter,
+      request_key: input.requestKey,
+    })
+    .onConflict((oc) => oc.column('request_key').doNothing())
+    .execute();
+}
+
+export async function deleteAction(db: Db, workshopId: string, actionId: string): Promise<void> {
+  await db.deleteFrom('workshop_actions').where('workshop_id', '=', workshopId).where('id', '=', actionId).execute();
+}
+
+export async function actionsIn(db: Db, workshopId: string): Promise<Action[]> {
+  return db
+    .selectFrom('workshop_actions')
+    .select(['id', 'checkpoint_id as checkpointId', 'title', 'owner_name as ownerName', 'due_quarter as dueQuarter', 'created_at as createdAt'])
+    .where('workshop_id', '=', workshopId)
+    .orderBy('created_at')
+    .execute();
+}

@@ -1,0 +1,124 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { ParticipantRole } from '../../data/database.js';
+import { createResponse, findResponseByTokenHash } from '../../data/responses.js';
+import { findWorkshopByJoinCode, type WorkshopRecord } from '../../data/workshops.js';
+import { HttpError, notFound } from '../../http-errors.js';
+import { displayJoinCode, newParticipantCode, normaliseJoinCode } from '../../join-codes.js';
+import { hashPrivateToken, newPrivateToken } from '../../private-links.js';
+import { respondentFor } from '../self-assessment/respondent.js';
+import { loadGroup } from './group.js';
+import { participantToken, rememberParticipant } from './participant-cookie.js';
+
+export const roleLabels: Record<ParticipantRole, string> = { leader: 'Leader', team_member: 'Team member' };
+
+/** Per client address (one trusted proxy hop at most, see TRUST_PROXY) and for everyone together. */
+export const joinLimits = {
+  perClient: { max: 20, timeWindow: '1 minute' },
+  global: { max: 600, timeWindow: '1 minute' },
+};
+
+const codeParams = z.object({ code: z.string().max(40) });
+const joinBody = z.object({ role: z.enum(['leader', 'team_member']) });
+
+/** An open workshop for a typed code; a wrong code, a closed workshop and a missing one look the same. */
+async function openWorkshop(app: FastifyInstance, typed: string): Promise<WorkshopRecord | undefined> {
+  const code = normaliseJoinCode(typed);
+  if (!code) return undefined;
+  const workshop = await findWorkshopByJoinCode(app.db, code);
+  return workshop?.status === 'open' ? workshop : undefined;
+}
+
+/** The participant's own response on this device, if the cookie still points at one in this workshop. */
+async function returningParticipant(app: FastifyInstance, request: import('fastify').FastifyRequest, workshop: WorkshopRecord) {
+  const token = participantToken(request, workshop.id);
+  if (!token) return undefined;
+  const response = await findResponseByTokenHash(app.db, hashPrivateToken(token));
+  return response?.workshopId === workshop.id ? token : undefined;
+}
+
+function renderJoin(reply: FastifyReply, workshop: WorkshopRecord, definitionTitle: string, error?: string) {
+  return reply.header('cache-control', 'no-store').page('workshops/join', {
+    title: `Join ${workshop.title}`,
+    workshop: { title: workshop.title, code: displayJoinCode(workshop.joinCode), path: `/j/${workshop.joinCode}` },
+    assessmentTitle: definitionTitle,
+    roles: workshop.roles.map((role) => ({ value: role, label: roleLabels[role] })),
+    minimum: workshop.anonymityMinimum,
+    error,
+  });
+}
+
+export default async function joinRoutes(app: FastifyInstance) {
+  const globalJoinLimit = app.createRateLimit({ ...joinLimits.global, keyGenerator: () => 'join:all' });
+  const rateLimit = { ...joinLimits.perClient, keyGenerator: (request: import('fastify').FastifyRequest) => `join:${request.ip}` };
+  const preHandler = async (request: import('fastify').FastifyRequest, reply: FastifyReply) => {
+    const limit = await globalJoinLimit(request);
+    if (!limit.isAllowed && limit.isExceeded) {
+      reply.header('retry-after', limit.ttlInSeconds);
+      throw new HttpError(429, 'rate_limited', 'Too many people are joining right now. Wait a few seconds and try again.');
+    }
+  };
+  const guarded = { config: { rateLimit }, preHandler };
+
+  // A participant's view of the group's results, once the facilitator reveals them.
+  app.get('/r/:token/group', async (request, reply) => {
+    const { token } = z.object({ token: z.string() }).parse(request.params);
+    const { workshop } = await respondentFor(app, token);
+    if (!workshop?.resultsRevealed) throw notFound();
+    const { definition, group } = await loadGroup(app, workshop, 'votes');
+    return reply.header('cache-control', 'no-store').page('workshops/group', {
+      title: `Group results: ${workshop.title}`,
+      workshop: { title: workshop.title },
+      assessment: definition,
+      group,
+      results: group.results,
+      privatePath: `/r/${token}`,
+    });
+  });
+
+  app.get('/join', async (_request, reply) => reply.page('workshops/join-code', { title: 'Join a workshop' }));
+
+  app.post('/join', guarded, async (request, reply) => {
+    const typed = z.object({ code: z.string().max(40) }).catch({ code: '' }).parse(request.body).code;
+    const workshop = await openWorkshop(app, typed);
+    if (!workshop) {
+      return reply.status(404).page('workshops/join-code', {
+        title: 'Join a workshop',
+        code: typed,
+        error: 'No open workshop has that code. Check it with your facilitator.',
+      });
+    }
+    return reply.redirect(`/j/${workshop.joinCode}`, 303);
+  });
+
+  app.get('/j/:code', guarded, async (request, reply) => {
+    const workshop = await openWorkshop(app, codeParams.parse(request.params).code);
+    if (!workshop) throw notFound();
+    const token = await returningParticipant(app, request, workshop);
+    if (token) return reply.redirect(`/r/${token}`, 303);
+    const definition = app.assessments.get(workshop.assessmentId, workshop.assessmentVersion);
+    return renderJoin(reply, workshop, definition?.title ?? '');
+  });
+
+  app.post('/j/:code', guarded, async (request, reply) => {
+    const workshop = await openWorkshop(app, codeParams.parse(request.params).code);
+    if (!workshop) throw notFound();
+    // Joining twice from one device (a double click, a retry) keeps the first response.
+    const existing = await returningParticipant(app, request, workshop);
+    if (existing) return reply.redirect(`/r/${existing}/start`, 303);
+    const definition = app.assessments.get(workshop.assessmentId, workshop.assessmentVersion);
+    const body = joinBody.safeParse(request.body);
+    if (!body.success || !workshop.roles.includes(body.data.role)) {
+      return renderJoin(reply.status(422), workshop, definition?.title ?? '', 'Choose the role you are answering as.');
+    }
+    const token = newPrivateToken();
+    await createResponse(app.db, {
+      tokenHash: hashPrivateToken(token),
+      assessmentId: workshop.assessmentId,
+      assessmentVersion: workshop.assessmentVersion,
+      participant: { workshopId: workshop.id, role: body.data.role, code: newParticipantCode() },
+    });
+    rememberParticipant(reply, workshop.id, token, app.config.env === 'production');
+    return reply.redirect(`/r/${token}/start`, 303);
+  });
+}
