@@ -22,7 +22,7 @@ import { toCsv } from '../../domain/csv.js';
 import { HttpError, notFound } from '../../http-errors.js';
 import { displayJoinCode, newJoinCode } from '../../join-codes.js';
 import { parseChoice } from '../self-assessment/answer-form.js';
-import { definitionOf, loadGroup, type Basis } from './group.js';
+import { definitionOf, loadGroup } from './group.js';
 import { roleLabels } from './join.js';
 
 const idParams = z.object({ id: z.uuid() });
