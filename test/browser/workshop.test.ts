@@ -1,0 +1,113 @@
+import { AxeBuilder } from '@axe-core/playwright';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
+import type { Definition } from '../../server/domain/definition.js';
+import { browserAvailable, launchBrowser } from '../support/browser.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { freePort } from '../support/processes.js';
+
+describe.skipIf(!browserAvailable() && !process.env.CI)('a workshop in real browsers', () => {
+  let database: TestDatabase;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let definition: Definition;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await buildApp({
+      config: loadConfig({ NODE_ENV: 'test' }),
+      database: { connectionString: database.url, poolMax: 6, migrate: false },
+      logger: false,
+    });
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${port}`;
+    definition = app.assessments.latestOf('ai-native-maturity')!;
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  async function joinAndAnswer(code: string, role: 'Leader' | 'Team member', value: string) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/join`);
+    await page.getByLabel('Workshop code').fill(code.toLowerCase());
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.getByLabel(role, { exact: true }).check();
+    await page.getByRole('button', { name: 'Join and start' }).click();
+    await page.getByRole('link', { name: 'Begin phase 1' }).click();
+    for (const prerequisite of definition.phases[0]!.prerequisites) {
+      await page.locator(`label[for="cp-${prerequisite.id}-${value}"]`).click();
+      await expect
+        .poll(() => page.locator(`#cp-${prerequisite.id} .save-status`).textContent(), { timeout: 15_000 })
+        .toContain('Saved');
+    }
+    await context.close();
+  }
+
+  it('a coach projects the live view while six people join on their phones and answer', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const coach: Page = await context.newPage();
+    const problems: string[] = [];
+    coach.on('pageerror', (e) => problems.push(e.message));
+    coach.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+
+    await coach.goto(`${base}/sign-up`);
+    await coach.getByLabel('Your name').fill('Coach Kim');
+    await coach.getByLabel('Email address').fill('kim@example.com');
+    await coach.locator('#password').fill('a long enough password');
+    await coach.locator('#confirmPassword').fill('a long enough password');
+    await coach.getByRole('button', { name: 'Create account' }).click();
+    await coach.waitForURL(/\/coach$/);
+    await coach.getByRole('link', { name: 'New workshop' }).click();
+    await coach.getByLabel('Title').fill('Leadership offsite');
+    await coach.getByLabel('Anonymity minimum').fill('3');
+    await coach.getByRole('button', { name: 'Create workshop' }).click();
+    await coach.waitForURL(/\/coach\/workshops\/[0-9a-f-]{36}$/);
+    const code = (await coach.locator('.join-code').textContent())!.trim();
+    expect(code).toMatch(/^[A-Z2-9]{5}-[A-Z2-9]{5}$/);
+    expect(await coach.locator('img.qr').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await expect.poll(() => coach.locator('#live').textContent()).toContain('0 joined');
+    // A marker that a full reload would wipe out.
+    await coach.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
+    // Leaders see the prerequisites in place; the team does not.
+    for (const [role, value] of [
+      ['Leader', '4'],
+      ['Team member', '1'],
+      ['Leader', '4'],
+      ['Team member', '1'],
+      ['Leader', '4'],
+      ['Team member', '0'],
+    ] as const) {
+      await joinAndAnswer(code.replace('-', ''), role, value);
+    }
+
+    await expect.poll(() => coach.locator('#live').textContent(), { timeout: 20_000 }).toContain('6 answering');
+    const live = coach.locator('#live');
+    expect(await live.getByRole('heading', { name: 'Leaders and team: the perception gap' }).isVisible()).toBe(true);
+    expect(await live.locator('table').nth(1).textContent()).toContain('100 / 17');
+    expect(await live.locator('ol.queue li').count()).toBeGreaterThan(0);
+    expect(await live.locator('ol.queue').textContent()).toContain(definition.phases[0]!.prerequisites[0]!.statement);
+    expect(await coach.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    // The group chart is drawn inside the swapped fragment.
+    await coach.waitForFunction(() => {
+      const canvas = document.querySelector('#live canvas[data-chart]') as HTMLCanvasElement | null;
+      return Boolean(canvas && (window as unknown as { Chart?: { getChart(c: HTMLCanvasElement): unknown } }).Chart?.getChart(canvas));
+    });
+
+    const axe = await new AxeBuilder({ page: coach }).analyze();
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 240_000);
+});
