@@ -26,6 +26,7 @@ const app = await buildApp({
     connectionString: config.databaseUrl ?? embedded!.connectionString,
     // The embedded database has one session: one connection, always.
     poolMax: embedded ? 1 : config.dbPoolMax,
+    namedStatements: !embedded,
   },
 }).catch(async (error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

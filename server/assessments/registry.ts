@@ -9,6 +9,8 @@ export interface AssessmentRegistry {
   get(id: string, version: number): Definition | undefined;
   latestOf(id: string): Definition | undefined;
   checkpoints(definition: Definition): readonly PlacedCheckpoint[];
+  /** Every published definition that asks this checkpoint id (ids are stable across versions). */
+  definitionsAsking(checkpointId: string): readonly { definition: Definition; checkpoint: PlacedCheckpoint }[];
 }
 
 export function buildRegistry(definitions: readonly Definition[]): AssessmentRegistry {
@@ -16,7 +18,14 @@ export function buildRegistry(definitions: readonly Definition[]): AssessmentReg
   const sorted = [...definitions].sort((a, b) => a.id.localeCompare(b.id) || b.version - a.version);
   const latest = sorted.filter((d, i) => i === 0 || sorted[i - 1]!.id !== d.id);
   const flat = new Map(definitions.map((d) => [definitionKey(d), allCheckpoints(d)]));
+  const asking = new Map<string, { definition: Definition; checkpoint: PlacedCheckpoint }[]>();
+  for (const definition of definitions) {
+    for (const checkpoint of flat.get(definitionKey(definition))!) {
+      asking.set(checkpoint.id, [...(asking.get(checkpoint.id) ?? []), { definition, checkpoint }]);
+    }
+  }
   return {
+    definitionsAsking: (checkpointId) => asking.get(checkpointId) ?? [],
     list: () => sorted,
     latest: () => latest,
     get: (id, version) => byKey.get(`${id}@${version}`),

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Pool } from 'pg';
 import type { Answer } from '../domain/answers.js';
 import type { Database, ParticipantRole } from './database.js';
 
@@ -212,4 +213,77 @@ export async function listEvidence(db: Db, responseId: string): Promise<Map<stri
     .where('note', '!=', '')
     .execute();
   return new Map(rows.map((row) => [row.checkpoint_id, row.note]));
+}
+
+export type AutosaveOutcome =
+  | { found: false }
+  | { found: true; definitionKey: string; open: boolean; saved: boolean };
+
+/** A pg pool for the one hot-path statement, and whether it may be prepared once per connection. */
+export interface DirectPg {
+  pool: Pool;
+  /** Named (server-side prepared) statements: off for the embedded database, whose one session is shared. */
+  namedStatements: boolean;
+}
+
+const autosaveSql = `
+  with target as (
+    select r.id, r.assessment_id || '@' || r.assessment_version as definition_key,
+           coalesce(w.status = 'open', true) as open
+    from responses r left join workshops w on w.id = r.workshop_id
+    where r.token_hash = $1
+  ), writable as (
+    select id from target where open and definition_key = any($2::text[])
+  ), saved_answer as (
+    insert into answers (response_id, checkpoint_id, kind, value, client_rev)
+    select id, $3, $4::text, $5::smallint, $6::bigint from writable where $4::text is not null
+    on conflict (response_id, checkpoint_id) do update
+      set kind = excluded.kind, value = excluded.value, client_rev = excluded.client_rev, updated_at = now()
+      where excluded.client_rev is null or answers.client_rev is null or answers.client_rev <= excluded.client_rev
+    returning 1
+  ), saved_note as (
+    insert into evidence_notes (response_id, checkpoint_id, note, client_rev)
+    select id, $3, $7::text, $6::bigint from writable where $7::text is not null
+    on conflict (response_id, checkpoint_id) do update
+      set note = excluded.note, client_rev = excluded.client_rev, updated_at = now()
+      where excluded.client_rev is null or evidence_notes.client_rev is null or evidence_notes.client_rev <= excluded.client_rev
+    returning 1
+  )
+  select definition_key, open, exists (select 1 from writable) as saved from target`;
+
+/**
+ * The autosave hot path in one statement (one round trip, one transaction):
+ * find the response by its token hash, check its workshop (if any) is open and
+ * its definition is one of `allowedDefinitions` (those that ask this checkpoint
+ * and accept this answer), then upsert the answer and/or note with the same
+ * revision rule as saveAnswer/saveEvidence. Nothing is written unless every
+ * check passes; the outcome says which one failed. Plain SQL on the pool, so
+ * it can be prepared once per connection on a real server.
+ */
+export async function autosaveCheckpoint(
+  pg: DirectPg,
+  input: {
+    tokenHash: Buffer;
+    checkpointId: string;
+    allowedDefinitions: readonly string[];
+    answer: Answer | undefined;
+    note: string | undefined;
+    clientRev: number | null;
+  },
+): Promise<AutosaveOutcome> {
+  const { answer, note } = input;
+  const values = [
+    input.tokenHash,
+    input.allowedDefinitions,
+    input.checkpointId,
+    answer?.kind ?? null,
+    answer?.kind === 'rating' ? answer.value : null,
+    input.clientRev,
+    note === undefined ? null : note.trim() === '' ? '' : note,
+  ];
+  const result = await pg.pool.query<{ definition_key: string; open: boolean; saved: boolean }>(
+    pg.namedStatements ? { name: 'autosave-checkpoint', text: autosaveSql, values } : { text: autosaveSql, values },
+  );
+  const row = result.rows[0];
+  return row ? { found: true, definitionKey: row.definition_key, open: row.open, saved: row.saved } : { found: false };
 }

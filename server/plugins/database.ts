@@ -3,10 +3,13 @@ import fp from 'fastify-plugin';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from '../data/database.js';
 import { migrateToLatest } from '../data/migrate.js';
+import type { DirectPg } from '../data/responses.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<Database>;
+    /** The pool itself, for the one hot-path statement that bypasses the query builder. */
+    directPg: DirectPg;
   }
 }
 
@@ -16,6 +19,8 @@ export interface DatabaseOptions {
   poolMax: number;
   /** Apply pending migrations before the app serves (default true). */
   migrate?: boolean;
+  /** Allow named prepared statements (not with the embedded database; default true). */
+  namedStatements?: boolean;
 }
 
 /**
@@ -35,6 +40,7 @@ export default fp<DatabaseOptions>(
 
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: app.pg.pool }) });
     app.decorate('db', db);
+    app.decorate('directPg', { pool: app.pg.pool, namedStatements: options.namedStatements !== false });
 
     if (options.migrate !== false) {
       const applied = await migrateToLatest(db);

@@ -53,8 +53,9 @@ export default fp<{ production: boolean }>(
       const html = await this.viewAsync(`pages/${name}`, { ...common(this), ...data }, { layout: 'layouts/main' });
       return this.type('text/html; charset=utf-8').send(html);
     });
+    // Fragments carry no forms, so no CSRF token is made for them (the autosave reply is on the hot path).
     app.decorateReply('fragment', async function (name: string, data: Record<string, unknown> = {}) {
-      const html = await this.viewAsync(`partials/${name}`, { ...common(this), ...data });
+      const html = await this.viewAsync(`partials/${name}`, data);
       return this.type('text/html; charset=utf-8').send(html);
     });
   },

@@ -4,16 +4,16 @@ import {
   createResponse,
   listAnswers,
   listEvidence,
+  autosaveCheckpoint,
   saveAnswers,
-  saveCheckpoint,
   setLastStep,
 } from '../../data/responses.js';
 import { choiceOfAnswer, tallyAnswers, type Answer } from '../../domain/answers.js';
-import { phaseCheckpoints, type Definition, type PlacedCheckpoint } from '../../domain/definition.js';
+import { definitionKey, phaseCheckpoints, type Definition, type PlacedCheckpoint } from '../../domain/definition.js';
 import { diagnose } from '../../domain/diagnostic.js';
 import { responseCsv } from '../../domain/response-export.js';
 import { notFound } from '../../http-errors.js';
-import { hashPrivateToken, newPrivateToken } from '../../private-links.js';
+import { hashPrivateToken, isWellFormedToken, newPrivateToken } from '../../private-links.js';
 import { resultsView } from '../../views/diagnostic-view.js';
 import { answerField, evidenceField, maxEvidenceLength, readAnswerForm, type AnswerForm } from './answer-form.js';
 import { isOpenForAnswers, respondentFor, workshopClosedMessage, type Respondent } from './respondent.js';
@@ -168,6 +168,9 @@ function phaseFormErrors(app: FastifyInstance) {
 }
 
 export default async function selfAssessmentRoutes(app: FastifyInstance) {
+  /** The autosave reply never changes: rendered once, on the first save. */
+  let savedStatus: string | undefined;
+
   app.post(
     '/start',
     { config: { rateLimit: { max: app.config.startsPerMinute, timeWindow: '1 minute' } } },
@@ -260,27 +263,49 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
   // Autosave of one checkpoint (htmx): answers the status line, committed before it says "Saved".
   app.post('/r/:token/checkpoints/:checkpointId', async (request, reply) => {
     const { token, checkpointId } = checkpointParams.parse(request.params);
-    const respondent = await respondentFor(app, token);
-    const { definition, response } = respondent;
-    const checkpoint = app.assessments.checkpoints(definition).find((c) => c.id === checkpointId);
-    if (!checkpoint) throw notFound('This checkpoint');
-    const form = readAnswerForm(definition, [checkpoint], request.body);
     privatePage(reply).header('vary', 'HX-Request');
+    const candidates = app.assessments.definitionsAsking(checkpointId);
+    if (!isWellFormedToken(token) || candidates.length === 0) throw notFound();
+    const saved = async () =>
+      request.headers['hx-request'] === 'true'
+        ? reply.type('text/html; charset=utf-8').send((savedStatus ??= await app.view('partials/self-assessment/save-status', { state: 'saved', message: 'Saved' })))
+        : // A plain post of one checkpoint (e.g. a retried request without htmx): back to its phase.
+          reply.redirect(`${base(token)}/phases/${candidates[0]!.checkpoint.phaseId}#cp-${checkpointId}`, 303);
+
+    // Fast path, one statement: the definitions that ask this checkpoint and accept this answer.
+    const forms = candidates.map(({ definition, checkpoint }) => ({
+      definition,
+      form: readAnswerForm(definition, [checkpoint], request.body),
+    }));
+    const accepting = forms.filter((f) => f.form.errors.size === 0);
+    if (accepting.length > 0) {
+      const { form } = accepting[0]!;
+      const outcome = await autosaveCheckpoint(app.directPg, {
+        tokenHash: hashPrivateToken(token),
+        checkpointId,
+        allowedDefinitions: accepting.map((f) => definitionKey(f.definition)),
+        answer: form.answers.get(checkpointId),
+        note: form.notes.get(checkpointId),
+        clientRev: clientRevision(request.body),
+      });
+      if (!outcome.found) throw notFound();
+      if (!outcome.open) {
+        return reply.status(409).fragment('self-assessment/save-status', { state: 'failed', message: workshopClosedMessage });
+      }
+      if (outcome.saved) return saved();
+    }
+
+    // Otherwise say precisely what is wrong, for this response's own definition.
+    const respondent = await respondentFor(app, token);
+    const checkpoint = app.assessments.checkpoints(respondent.definition).find((c) => c.id === checkpointId);
+    if (!checkpoint) throw notFound();
     if (!isOpenForAnswers(respondent)) {
       return reply.status(409).fragment('self-assessment/save-status', { state: 'failed', message: workshopClosedMessage });
     }
-    const error = form.errors.get(checkpoint.id);
-    if (error) return reply.status(422).fragment('self-assessment/save-status', { state: 'failed', message: error });
-    await saveCheckpoint(app.db, response.id, checkpoint.id, {
-      answer: form.answers.get(checkpoint.id),
-      note: form.notes.get(checkpoint.id),
-      clientRev: clientRevision(request.body),
-    });
-    if (request.headers['hx-request'] !== 'true') {
-      // A plain post of one checkpoint (e.g. a retried request without htmx): back to its phase.
-      return reply.redirect(`${base(token)}/phases/${checkpoint.phaseId}#cp-${checkpoint.id}`, 303);
-    }
-    return reply.fragment('self-assessment/save-status', { state: 'saved', message: 'Saved' });
+    const error = readAnswerForm(respondent.definition, [checkpoint], request.body).errors.get(checkpointId);
+    return reply
+      .status(422)
+      .fragment('self-assessment/save-status', { state: 'failed', message: error ?? 'Choose one of the options listed.' });
   });
 
   app.get('/r/:token/review', async (request, reply) => {
