@@ -3,6 +3,7 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 import helmet from 'helmet';
+import { deleteExpiredRateLimits, postgresRateLimitStore } from '../data/rate-limits.js';
 import { sharedSecret } from '../data/settings.js';
 
 export interface SecurityOptions {
@@ -65,7 +66,13 @@ export default fp<SecurityOptions>(
       app.csrfProtection(request, reply, done);
     });
 
-    await app.register(fastifyRateLimit, { global: false });
+    // Limits are counted in PostgreSQL, so they hold across every app process.
+    await app.register(fastifyRateLimit, { global: false, store: postgresRateLimitStore(app.pg.pool) });
+    const sweep = setInterval(() => {
+      deleteExpiredRateLimits(app.pg.pool).catch((error: unknown) => app.log.warn({ err: error }, 'rate-limit sweep failed'));
+    }, 10 * 60_000);
+    sweep.unref();
+    app.addHook('onClose', async () => clearInterval(sweep));
   },
   { name: 'security', dependencies: ['database'] },
 );

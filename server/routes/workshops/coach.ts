@@ -42,7 +42,8 @@ const newWorkshopForm = z.object({
     .max(50, 'Keep the minimum at 50 or below.'),
   expected: z
     .string()
-    .trim()
+    .default('')
+    .transform((v) => v.trim())
     .transform((v) => (v === '' ? null : Number(v)))
     .pipe(z.number({ error: 'Enter a whole number, or leave it empty.' }).int('Enter a whole number, or leave it empty.').positive('Enter a number above 0.').max(5000).nullable()),
 });
