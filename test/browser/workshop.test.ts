@@ -92,10 +92,11 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a workshop in real brow
       await joinAndAnswer(code.replace('-', ''), role, value);
     }
 
-    await expect.poll(() => coach.locator('#live').textContent(), { timeout: 20_000 }).toContain('6 answering');
+    // The view catches up by itself (polling): wait for the final figures, with no reload.
     const live = coach.locator('#live');
+    await expect.poll(() => live.textContent(), { timeout: 20_000 }).toContain('6 answering');
+    await expect.poll(() => live.locator('table').nth(1).textContent(), { timeout: 20_000 }).toContain('100 / 17');
     expect(await live.getByRole('heading', { name: 'Leaders and team: the perception gap' }).isVisible()).toBe(true);
-    expect(await live.locator('table').nth(1).textContent()).toContain('100 / 17');
     expect(await live.locator('ol.queue li').count()).toBeGreaterThan(0);
     expect(await live.locator('ol.queue').textContent()).toContain(definition.phases[0]!.prerequisites[0]!.statement);
     expect(await coach.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
