@@ -2,16 +2,13 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
 import type { Definition } from '../../server/domain/definition.js';
 import { browserAvailable, launchBrowser } from '../support/browser.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort } from '../support/processes.js';
+import { startServedApp, type TestApp } from '../support/app.js';
 
 // In CI a missing browser is a failure (npm test installs it), never a silent skip.
 describe.skipIf(!browserAvailable() && !process.env.CI)('a leader in a real browser', () => {
-  let database: TestDatabase;
+  let served: TestApp & { base: string };
   let app: FastifyInstance;
   let browser: Browser;
   let context: BrowserContext;
@@ -20,15 +17,8 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a leader in a real brow
   const problems: string[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    app = await buildApp({
-      config: loadConfig({ NODE_ENV: 'test' }),
-      database: { connectionString: database.url, poolMax: 4, migrate: false },
-      logger: false,
-    });
-    const port = await freePort();
-    await app.listen({ port, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${port}`;
+    served = await startServedApp();
+    ({ app, base } = served);
     definition = app.assessments.latestOf('ai-native-maturity')!;
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 390, height: 844 } }); // a phone
@@ -36,8 +26,7 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a leader in a real brow
 
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await database?.drop();
+    await served?.close();
   });
 
   /** Fail on any CSP violation or script error the page reports. */

@@ -2,38 +2,27 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
 import type { Definition } from '../../server/domain/definition.js';
 import { browserAvailable, launchBrowser } from '../support/browser.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort } from '../support/processes.js';
+import { startServedApp, type TestApp } from '../support/app.js';
 
 describe.skipIf(!browserAvailable() && !process.env.CI)('a workshop in real browsers', () => {
-  let database: TestDatabase;
+  let served: TestApp & { base: string };
   let app: FastifyInstance;
   let browser: Browser;
   let base: string;
   let definition: Definition;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    app = await buildApp({
-      config: loadConfig({ NODE_ENV: 'test' }),
-      database: { connectionString: database.url, poolMax: 6, migrate: false },
-      logger: false,
-    });
-    const port = await freePort();
-    await app.listen({ port, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${port}`;
+    served = await startServedApp();
+    ({ app, base } = served);
     definition = app.assessments.latestOf('ai-native-maturity')!;
     browser = await launchBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await database?.drop();
+    await served?.close();
   });
 
   async function joinAndAnswer(code: string, role: 'Leader' | 'Team member', value: string) {

@@ -2,6 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { freePort } from './processes.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -101,4 +102,12 @@ export class Visitor {
     if (response.statusCode !== 303) throw new Error(`start failed: ${response.statusCode} ${response.body}`);
     return response.headers.location!.toString().replace(/\/start$/, '');
   }
+}
+
+/** The real app listening on a free loopback port (for browsers): `base` is its address. */
+export async function startServedApp(): Promise<TestApp & { base: string }> {
+  const served = await startTestApp();
+  const port = await freePort();
+  await served.app.listen({ port, host: '127.0.0.1' });
+  return { ...served, base: `http://127.0.0.1:${port}` };
 }
