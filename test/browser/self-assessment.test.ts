@@ -81,8 +81,17 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a leader in a real brow
     await page.locator(`#cp-${execution[1]} .save-status button`).click();
     await expect.poll(() => page.locator(`#cp-${execution[1]} .save-status`).textContent(), { timeout: 15_000 }).toContain('Saved');
 
+    // An evidence note saves itself a moment after typing stops.
+    await page.locator(`#cp-${prerequisites[0]} details.evidence summary`).click();
+    await page.locator(`#cp-${prerequisites[0]} .save-status`).evaluate((status) => status.replaceChildren());
+    await page.locator(`#ev-${prerequisites[0]}`).pressSequentially('Direction memo, March <draft>');
+    await expect
+      .poll(() => page.locator(`#cp-${prerequisites[0]} .save-status`).textContent(), { timeout: 15_000 })
+      .toContain('Saved');
+
     // Reload mid-way: every saved answer is still chosen.
     await page.reload();
+    expect(await page.locator(`#ev-${prerequisites[0]}`).inputValue()).toBe('Direction memo, March <draft>');
     for (const id of prerequisites) expect(await page.locator(`#cp-${id}-1`).isChecked()).toBe(true);
     expect(await page.locator(`#cp-${execution[0]}-4`).isChecked()).toBe(true);
     expect(await page.locator(`#cp-${execution[1]}-4`).isChecked()).toBe(true);
