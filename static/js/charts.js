@@ -40,6 +40,17 @@
     });
   }
 
+  // A polled view swaps its charts every few seconds: free each old one, or a long workshop leaks them.
+  document.addEventListener('htmx:beforeCleanupElement', function (event) {
+    var element = event.detail.elt;
+    if (typeof Chart === 'undefined' || !element.querySelectorAll) return;
+    var canvases = element.matches('canvas[data-chart]') ? [element] : element.querySelectorAll('canvas[data-chart]');
+    Array.prototype.forEach.call(canvases, function (canvas) {
+      var chart = Chart.getChart(canvas);
+      if (chart) chart.destroy();
+    });
+  });
+
   if (window.htmx) htmx.onLoad(build);
   else document.addEventListener('DOMContentLoaded', function () { build(document); });
 })();

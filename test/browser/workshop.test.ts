@@ -95,6 +95,12 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a workshop in real brow
       return Boolean(canvas && (window as unknown as { Chart?: { getChart(c: HTMLCanvasElement): unknown } }).Chart?.getChart(canvas));
     });
 
+    // Swaps replace the chart rather than pile up instances.
+    await coach.waitForTimeout(9_000); // two more polls
+    expect(
+      await coach.evaluate(() => Object.keys((window as unknown as { Chart: { instances: object } }).Chart.instances).length),
+    ).toBe(1);
+
     const axe = await new AxeBuilder({ page: coach }).analyze();
     expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
     expect(problems).toEqual([]);
