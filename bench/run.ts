@@ -18,16 +18,23 @@
  * PostgreSQL and of the load generator (Linux /proc), and how busy the rest of the machine was:
  * on a shared 2-core machine those are steadier than req/s.
  *
+ * Then the workshop scenario (bench/workshop.ts), on the same PostgreSQL and servers: 500
+ * participants join a workshop and all save their 40 answers at the same moment, against the bare
+ * upsert with the same shape; the stored rows are checked (once each, the last values sent), the
+ * burst is repeated with other values, and the facilitator view's latency is measured at that size
+ * (goal: live view p95 ≤ 50 ms), with a breakdown of where its time goes (bench/facilitator-profile.ts).
+ *
  * Environment: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 50),
  * BENCH_WARMUP (s, default 3), BENCH_PREFILL (1 default: every (response, checkpoint) already has
  * an answer in both tables; 0: both start empty), BENCH_APP_NODE_ARGS (extra node flags for the
- * app, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), DATABASE_URL (use that server instead).
+ * app, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), DATABASE_URL (use that server instead),
+ * BENCH_PARTICIPANTS (default 500) and BENCH_ANSWERS (default 40) for the workshop scenario,
+ * BENCH_WORKSHOP (1 default; 0 skips the workshop scenario).
  */
 import autocannon, { type Instance, type Request, type Result } from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,22 +42,17 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from '../server/data/migrate.js';
 import { databaseUrl, startTestPostgres, withAdminClient } from '../test/support/postgres.js';
+import { envInt, fmt, httpRequest, sleep, table } from './support.js';
+import { ANSWERS, PARTICIPANTS, workshopScenario, type CpuTotals } from './workshop.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const startedAt = Date.now();
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min} (got "${raw}")`);
-  return value;
-}
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 50, 1);
 const WARMUP = envInt('BENCH_WARMUP', 3, 0);
 const PREFILL = envInt('BENCH_PREFILL', 1, 0) > 0;
+const WORKSHOP = envInt('BENCH_WORKSHOP', 1, 0) > 0;
 const RESPONSES = 200;
 const POOL_MAX = 10;
 const ASSESSMENT = 'ai-native-maturity';
@@ -195,45 +197,6 @@ async function freePort(): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP for the set-up requests
-
-interface HttpReply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function httpRequest(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
-): Promise<HttpReply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: options.method ?? 'GET',
-        headers: options.body === undefined ? options.headers : { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
-        localAddress: options.localAddress,
-        agent: false,
-        timeout: 10_000,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// ---------------------------------------------------------------------------------------------
 // CPU accounting (Linux /proc; "n/a" elsewhere): where the time goes per request.
 
 const clockTicks = 100; // USER_HZ on Linux
@@ -270,7 +233,7 @@ function findPostmaster(port: string): number | undefined {
   return undefined;
 }
 
-/** CPU of one PostgreSQL server: the postmaster and its children (backends, walwriter, …), in ms. */
+/** CPU of one PostgreSQL server: the postmaster and its children (backends, walwriter, …, also those that have exited), in ms. */
 function postgresCpuMs(postmaster: number | undefined): number | undefined {
   if (postmaster === undefined) return undefined;
   try {
@@ -282,6 +245,9 @@ function postgresCpuMs(postmaster: number | undefined): number | undefined {
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         if (Number(entry) !== postmaster && Number(fields[1]) !== postmaster) continue; // fields[1]: ppid
         total += ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+        // The postmaster's cutime/cstime: backends and workers that have exited meanwhile (pool connections
+        // closed when idle, autovacuum workers), which would otherwise drop out of the sum.
+        if (Number(entry) === postmaster) total += ((Number(fields[13]) + Number(fields[14])) * 1000) / clockTicks;
       } catch {
         /* exited meanwhile */
       }
@@ -404,18 +370,6 @@ async function load(target: Target, seconds: number): Promise<Run> {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits));
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r, ri) => {
-      const line = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-      return ri === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-    })
-    .join('\n');
-}
-
 const loadHeader = ['route', 'req/s (mean)', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'non-2xx', 'errors'];
 
 function loadRow(label: string, run: Run): string[] {
@@ -467,7 +421,12 @@ function problemsOf(run: Run, phase: string): string[] {
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  console.log(`Stallpoint bench: autosave vs bare Fastify + pg upsert, ${CONNECTIONS} connections, ${DURATION} s per run, ${WARMUP} s warm-up\n`);
+  console.log(`Stallpoint bench: autosave vs bare Fastify + pg upsert, ${CONNECTIONS} connections, ${DURATION} s per run, ${WARMUP} s warm-up`);
+  console.log(
+    WORKSHOP
+      ? `then the workshop scenario: ${PARTICIPANTS} participants × ${ANSWERS} answers at the same moment, and the facilitator view\n`
+      : 'workshop scenario skipped (BENCH_WORKSHOP=0)\n',
+  );
 
   // PostgreSQL and a fresh database.
   const postgres = await startTestPostgres();
@@ -542,6 +501,9 @@ async function main(): Promise<number> {
     ...p.execution.flatMap((e) => e.checkpoints.map((c) => c.id)),
   ]);
   if (checkpointIds.length === 0) throw new Error('the assessment has no checkpoints');
+  if (WORKSHOP && ANSWERS > checkpointIds.length) {
+    throw new Error(`BENCH_ANSWERS=${ANSWERS}: the assessment has only ${checkpointIds.length} checkpoints to answer`);
+  }
 
   // 200 responses through the API. POST /api/responses allows 30 starts per client address per
   // minute, so the requests come from several loopback addresses (127.0.0.2, .3, …; Linux routes
@@ -722,12 +684,33 @@ async function main(): Promise<number> {
     console.log(`  ${table.padEnd(22)} ${rows} rows, ${distinct} distinct (response, checkpoint)`);
   }
 
-  if (problems.length > 0) {
-    console.log(`\nFAILED correctness checks:\n  ${problems.join('\n  ')}`);
-    return 1;
+  let failed = problems.length > 0;
+  if (failed) console.log(`\nFAILED correctness checks:\n  ${problems.join('\n  ')}`);
+  else console.log('\nCorrectness: every request answered 2xx "Saved", no connection errors, no duplicate rows.');
+
+  // The workshop scenario (bench/workshop.ts): same PostgreSQL, app and bare server.
+  if (WORKSHOP) {
+    const cpuTotals = (child: Child): CpuTotals => {
+      const snapshot = cpuSnapshot(child);
+      return {
+        server: snapshot.server && snapshot.server.user + snapshot.server.sys,
+        postgres: snapshot.postgres,
+        loadgen: snapshot.loadgen,
+        machine: snapshot.machine?.busy,
+      };
+    };
+    const workshopProblems = await workshopScenario({
+      appUrl,
+      bareUrl,
+      databaseUrl: url,
+      checkpointIds,
+      cpu: (server) => cpuTotals(server === 'app' ? app : bare),
+      onCleanup,
+      interrupted: () => interrupted,
+    });
+    failed ||= workshopProblems.length > 0;
   }
-  console.log('\nCorrectness: every request answered 2xx "Saved", no connection errors, no duplicate rows.');
-  return 0;
+  return failed ? 1 : 0;
 }
 
 let exitCode = 1;
