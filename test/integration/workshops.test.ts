@@ -253,6 +253,18 @@ describe('access', () => {
     expect(link.body).toBe(missing.body);
   });
 
+  it('a whole room behind one network address joins: only wrong codes count against the limit', async () => {
+    const owner = await coach('Jo');
+    const { code, path } = await createWorkshop(owner);
+    const sharedAddress = nextAddress();
+    for (let i = 0; i < 25; i++) {
+      const person = new Visitor(t.app, sharedAddress);
+      await person.get(`/j/${code}`);
+      expect((await person.post(`/j/${code}`, { role: 'team_member' })).statusCode).toBe(303);
+    }
+    expect((await owner.get(`${path}/live`)).body).toContain('25</strong> joined');
+  });
+
   it('join codes are rate-limited per client', async () => {
     const visitor = new Visitor(t.app, nextAddress());
     await visitor.get('/join');

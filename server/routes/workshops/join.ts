@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ParticipantRole } from '../../data/database.js';
 import { createResponse, findResponseByTokenHash } from '../../data/responses.js';
@@ -12,10 +12,14 @@ import { participantToken, rememberParticipant } from './participant-cookie.js';
 
 export const roleLabels: Record<ParticipantRole, string> = { leader: 'Leader', team_member: 'Team member' };
 
-/** Per client address (one trusted proxy hop at most, see TRUST_PROXY) and for everyone together. */
-export const joinLimits = {
-  perClient: { max: 20, timeWindow: '1 minute' },
-  global: { max: 600, timeWindow: '1 minute' },
+/**
+ * Wrong codes are limited, per client address (the connection's, or TRUST_PROXY hops back) and for
+ * everyone together. Successful joins are never counted: a whole room behind one conference
+ * network joins at once.
+ */
+export const joinMissLimits = {
+  perClient: { max: 20, timeWindow: 60_000 },
+  global: { max: 300, timeWindow: 60_000 },
 };
 
 const codeParams = z.object({ code: z.string().max(40) });
@@ -30,7 +34,7 @@ async function openWorkshop(app: FastifyInstance, typed: string): Promise<Worksh
 }
 
 /** The participant's own response on this device, if the cookie still points at one in this workshop. */
-async function returningParticipant(app: FastifyInstance, request: import('fastify').FastifyRequest, workshop: WorkshopRecord) {
+async function returningParticipant(app: FastifyInstance, request: FastifyRequest, workshop: WorkshopRecord) {
   const token = participantToken(request, workshop.id);
   if (!token) return undefined;
   const response = await findResponseByTokenHash(app.db, hashPrivateToken(token));
@@ -49,16 +53,30 @@ function renderJoin(reply: FastifyReply, workshop: WorkshopRecord, definitionTit
 }
 
 export default async function joinRoutes(app: FastifyInstance) {
-  const globalJoinLimit = app.createRateLimit({ ...joinLimits.global, keyGenerator: () => 'join:all' });
-  const rateLimit = { ...joinLimits.perClient, keyGenerator: (request: import('fastify').FastifyRequest) => `join:${request.ip}` };
-  const preHandler = async (request: import('fastify').FastifyRequest, reply: FastifyReply) => {
-    const limit = await globalJoinLimit(request);
-    if (!limit.isAllowed && limit.isExceeded) {
-      reply.header('retry-after', limit.ttlInSeconds);
-      throw new HttpError(429, 'rate_limited', 'Too many people are joining right now. Wait a few seconds and try again.');
+  const missesPerClient = app.createRateLimit({
+    ...joinMissLimits.perClient,
+    keyGenerator: (request: FastifyRequest) => `join-miss:${request.ip}`,
+  });
+  const missesEverywhere = app.createRateLimit({ ...joinMissLimits.global, keyGenerator: () => 'join-miss:all' });
+
+  /** Refuse before looking the code up when this client, or everyone, has guessed wrong too often. */
+  async function guard(request: FastifyRequest, reply: FastifyReply) {
+    for (const [limiter, message] of [
+      [missesPerClient, 'Too many wrong codes from your network. Wait a minute and try again.'],
+      [missesEverywhere, 'Too many wrong codes are being tried right now. Wait a minute and try again.'],
+    ] as const) {
+      const state = await limiter(request, { increment: false });
+      if (!state.isAllowed && state.remaining === 0) {
+        reply.header('retry-after', state.ttlInSeconds);
+        throw new HttpError(429, 'rate_limited', message);
+      }
     }
+  }
+  const miss = async (request: FastifyRequest) => {
+    await missesPerClient(request);
+    await missesEverywhere(request);
   };
-  const guarded = { config: { rateLimit }, preHandler };
+  const guarded = { preHandler: guard };
 
   // A participant's view of the group's results, once the facilitator reveals them.
   app.get('/r/:token/group', async (request, reply) => {
@@ -82,6 +100,7 @@ export default async function joinRoutes(app: FastifyInstance) {
     const typed = z.object({ code: z.string().max(40) }).catch({ code: '' }).parse(request.body).code;
     const workshop = await openWorkshop(app, typed);
     if (!workshop) {
+      await miss(request);
       return reply.status(404).page('workshops/join-code', {
         title: 'Join a workshop',
         code: typed,
@@ -93,7 +112,10 @@ export default async function joinRoutes(app: FastifyInstance) {
 
   app.get('/j/:code', guarded, async (request, reply) => {
     const workshop = await openWorkshop(app, codeParams.parse(request.params).code);
-    if (!workshop) throw notFound();
+    if (!workshop) {
+      await miss(request);
+      throw notFound();
+    }
     const token = await returningParticipant(app, request, workshop);
     if (token) return reply.redirect(`/r/${token}`, 303);
     const definition = app.assessments.get(workshop.assessmentId, workshop.assessmentVersion);
@@ -102,7 +124,10 @@ export default async function joinRoutes(app: FastifyInstance) {
 
   app.post('/j/:code', guarded, async (request, reply) => {
     const workshop = await openWorkshop(app, codeParams.parse(request.params).code);
-    if (!workshop) throw notFound();
+    if (!workshop) {
+      await miss(request);
+      throw notFound();
+    }
     // Joining twice from one device (a double click, a retry) keeps the first response.
     const existing = await returningParticipant(app, request, workshop);
     if (existing) return reply.redirect(`/r/${existing}/start`, 303);
