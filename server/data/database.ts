@@ -24,6 +24,9 @@ export interface Database {
     value: number | null;
     /** bigint: written as a number, read back as a string by pg. */
     client_rev: ColumnType<string | null, number | null | undefined, number | null>;
+    /** Copied from the response (frozen there) so a workshop's answers are counted from one index. */
+    workshop_id: ColumnType<string | null, string | null | undefined, never>;
+    role: ColumnType<ParticipantRole | null, ParticipantRole | null | undefined, never>;
     updated_at: ColumnType<Date, never, Date | string>;
   };
   evidence_notes: {

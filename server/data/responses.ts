@@ -90,9 +90,12 @@ export async function setLastStep(db: Db, responseId: string, step: string): Pro
  * a newer one is ignored; without one (a plain form, the API) it always applies.
  * Returns when PostgreSQL has committed it.
  */
+/** The response an answer belongs to, with what is copied onto each of its answers. */
+export type AnswerOwner = Pick<ResponseRecord, 'id' | 'workshopId' | 'role'>;
+
 export async function saveAnswer(
   db: Db,
-  responseId: string,
+  owner: AnswerOwner,
   checkpointId: string,
   answer: Answer,
   clientRev: number | null = null,
@@ -100,7 +103,15 @@ export async function saveAnswer(
   const value = answer.kind === 'rating' ? answer.value : null;
   await db
     .insertInto('answers')
-    .values({ response_id: responseId, checkpoint_id: checkpointId, kind: answer.kind, value, client_rev: clientRev })
+    .values({
+      response_id: owner.id,
+      checkpoint_id: checkpointId,
+      kind: answer.kind,
+      value,
+      client_rev: clientRev,
+      workshop_id: owner.workshopId,
+      role: owner.role,
+    })
     .onConflict((oc) =>
       oc
         .columns(['response_id', 'checkpoint_id'])
@@ -118,27 +129,27 @@ function newerRevision(table: 'answers' | 'evidence_notes') {
 /** One checkpoint's answer and note, saved together (one transaction when both are sent). */
 export async function saveCheckpoint(
   db: Kysely<Database>,
-  responseId: string,
+  owner: AnswerOwner,
   checkpointId: string,
   input: { answer?: Answer; note?: string; clientRev?: number | null },
 ): Promise<void> {
   const { answer, note, clientRev = null } = input;
   if (answer && note !== undefined) {
     await db.transaction().execute(async (trx) => {
-      await saveAnswer(trx, responseId, checkpointId, answer, clientRev);
-      await saveEvidence(trx, responseId, checkpointId, note, clientRev);
+      await saveAnswer(trx, owner, checkpointId, answer, clientRev);
+      await saveEvidence(trx, owner.id, checkpointId, note, clientRev);
     });
   } else if (answer) {
-    await saveAnswer(db, responseId, checkpointId, answer, clientRev);
+    await saveAnswer(db, owner, checkpointId, answer, clientRev);
   } else if (note !== undefined) {
-    await saveEvidence(db, responseId, checkpointId, note, clientRev);
+    await saveEvidence(db, owner.id, checkpointId, note, clientRev);
   }
 }
 
 /** Save a set of answers and notes in one transaction (a whole phase form). */
 export async function saveAnswers(
   db: Kysely<Database>,
-  responseId: string,
+  owner: AnswerOwner,
   answers: ReadonlyMap<string, Answer>,
   notes: ReadonlyMap<string, string>,
 ): Promise<void> {
@@ -149,7 +160,9 @@ export async function saveAnswers(
         .insertInto('answers')
         .values(
           [...answers].map(([checkpointId, answer]) => ({
-            response_id: responseId,
+            response_id: owner.id,
+            workshop_id: owner.workshopId,
+            role: owner.role,
             checkpoint_id: checkpointId,
             kind: answer.kind,
             value: answer.kind === 'rating' ? answer.value : null,
@@ -166,7 +179,7 @@ export async function saveAnswers(
         )
         .execute();
     }
-    for (const [checkpointId, note] of notes) await saveEvidence(trx, responseId, checkpointId, note);
+    for (const [checkpointId, note] of notes) await saveEvidence(trx, owner.id, checkpointId, note);
   });
 }
 
@@ -228,15 +241,15 @@ export interface DirectPg {
 
 const autosaveSql = `
   with target as (
-    select r.id, r.assessment_id || '@' || r.assessment_version as definition_key,
+    select r.id, r.workshop_id, r.role, r.assessment_id || '@' || r.assessment_version as definition_key,
            coalesce(w.status = 'open', true) as open
     from responses r left join workshops w on w.id = r.workshop_id
     where r.token_hash = $1
   ), writable as (
-    select id from target where open and definition_key = any($2::text[])
+    select id, workshop_id, role from target where open and definition_key = any($2::text[])
   ), saved_answer as (
-    insert into answers (response_id, checkpoint_id, kind, value, client_rev)
-    select id, $3, $4::text, $5::smallint, $6::bigint from writable where $4::text is not null
+    insert into answers (response_id, checkpoint_id, kind, value, client_rev, workshop_id, role)
+    select id, $3, $4::text, $5::smallint, $6::bigint, workshop_id, role from writable where $4::text is not null
     on conflict (response_id, checkpoint_id) do update
       set kind = excluded.kind, value = excluded.value, client_rev = excluded.client_rev, updated_at = now()
       where excluded.client_rev is null or answers.client_rev is null or answers.client_rev <= excluded.client_rev

@@ -132,11 +132,19 @@ export interface Participation {
 export async function participationIn(db: Db, workshopId: string, checkpointCount: number): Promise<Participation> {
   const rows = await db
     .selectFrom('responses')
-    .leftJoin('answers', 'answers.response_id', 'responses.id')
-    .select(['responses.id', 'responses.role'])
-    .select((eb) => eb.fn.count<string>('answers.checkpoint_id').as('answered'))
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('answers')
+          .select(['answers.response_id'])
+          .select((a) => a.fn.countAll<string>().as('answered'))
+          .where('answers.workshop_id', '=', workshopId)
+          .groupBy('answers.response_id')
+          .as('counts'),
+      (join) => join.onRef('counts.response_id', '=', 'responses.id'),
+    )
+    .select(['responses.role', 'counts.answered'])
     .where('responses.workshop_id', '=', workshopId)
-    .groupBy(['responses.id', 'responses.role'])
     .execute();
   const participation: Participation = {
     joined: rows.length,
@@ -145,7 +153,7 @@ export async function participationIn(db: Db, workshopId: string, checkpointCoun
     answeringByRole: { leader: 0, team_member: 0 },
   };
   for (const row of rows) {
-    const answered = Number(row.answered);
+    const answered = Number(row.answered ?? 0);
     if (answered > 0) {
       participation.answering += 1;
       if (row.role) participation.answeringByRole[row.role] += 1;
@@ -159,11 +167,10 @@ export async function participationIn(db: Db, workshopId: string, checkpointCoun
 export async function answerCountsIn(db: Db, workshopId: string): Promise<CountedAnswer[]> {
   const rows = await db
     .selectFrom('answers')
-    .innerJoin('responses', 'responses.id', 'answers.response_id')
-    .select(['answers.checkpoint_id', 'responses.role', 'answers.kind', 'answers.value'])
+    .select(['checkpoint_id', 'role', 'kind', 'value'])
     .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('responses.workshop_id', '=', workshopId)
-    .groupBy(['answers.checkpoint_id', 'responses.role', 'answers.kind', 'answers.value'])
+    .where('workshop_id', '=', workshopId)
+    .groupBy(['checkpoint_id', 'role', 'kind', 'value'])
     .execute();
   return rows.map((r) => ({
     checkpointId: r.checkpoint_id,

@@ -77,6 +77,9 @@ function answersFor(prerequisite: string, execution: string): Record<string, str
   ]);
 }
 
+const prefixed = (answers: Record<string, string>) =>
+  Object.fromEntries(Object.entries(answers).map(([id, v]) => [`answer:${id}`, v]));
+
 describe('a coach runs a workshop', () => {
   it('creates a workshop with a join code and QR code, listed on the coach home', async () => {
     const owner = await coach('Ada');
@@ -189,6 +192,19 @@ describe('a coach runs a workshop', () => {
     await owner.post(`${both.path}/status`, { status: 'open' });
     const again = await third.visitor.autosave(`${third.privatePath}/checkpoints/${someId}`, { [`answer:${someId}`]: '3' });
     expect(again.statusCode).toBe(200);
+  });
+
+  it('answers saved without JavaScript (the phase form) count in the group like autosaved ones', async () => {
+    const owner = await coach('Kai');
+    const { path, code } = await createWorkshop(owner, { minimum: '3' });
+    const people = await Promise.all([1, 2, 3].map(() => participant(code, 'team_member')));
+    for (const p of people) {
+      const posted = await p.visitor.post(`${p.privatePath}/phases/${phase1().id}`, { ...prefixed(answersFor('2', '2')), intent: 'save' });
+      expect(posted.statusCode).toBe(303);
+    }
+    const live = await owner.get(`${path}/live`);
+    expect(live.body).toContain('3</strong> answering');
+    expect(live.body).toContain('<th scope="row">1. Foundation</th><td>50</td><td>50</td>');
   });
 
   it('a participant comes back on the same device to the same response; joining twice counts once', async () => {

@@ -158,7 +158,7 @@ export default async function apiRoutes(app: FastifyInstance) {
         },
       ]);
     }
-    await saveCheckpoint(app.db, response.id, checkpoint.id, {
+    await saveCheckpoint(app.db, response, checkpoint.id, {
       answer,
       note: body.evidence === undefined ? undefined : (body.evidence ?? ''),
     });

@@ -245,7 +245,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
       return renderPhase(app, reply, respondent, phaseId, form, { status: 409, notice: workshopClosedMessage });
     }
     if (form.errors.size > 0) return renderPhase(app, reply, respondent, phaseId, form);
-    await saveAnswers(app.db, response.id, form.answers, form.notes);
+    await saveAnswers(app.db, response, form.answers, form.notes);
     const { intent } = phaseIntent.parse(request.body ?? {});
     const target =
       intent === 'save'
