@@ -31,6 +31,8 @@ export interface GroupInput {
   consensus: readonly { checkpointId: string; answer: Answer; dissentNote: string | null }[];
   notes: readonly { checkpointId: string; note: string }[];
   basis: 'votes' | 'agreed';
+  /** Only one role is offered: there is nothing to compare. */
+  singleRole?: boolean;
 }
 
 const belowThreshold = (v: Visibility) =>
@@ -74,11 +76,31 @@ export function groupView(input: GroupInput) {
   const notesVisibility = freeTextVisibility(n, minimum);
 
   const consensusById = new Map(input.consensus.map((c) => [c.checkpointId, c]));
+  const blank = (respondents: number) => ({ rated: [], dontKnow: 0, notApplicable: 0, respondents });
+
+  // A checkpoint fewer than the minimum answered is left out of everything computed from it
+  // (scores, constraint, confidence), as if unanswered: its own row says "below threshold".
   const tallies = tallyCounts(ids, counts, n);
   const distributions = new Map(ids.map((id) => [id, distributionOf(tallies.get(id)!, definition.scale)]));
+  const checkpointShown = new Map(ids.map((id) => [id, visibility(distributions.get(id)!.answered, minimum).shown]));
+  for (const id of ids) if (!checkpointShown.get(id)) tallies.set(id, blank(n));
 
+  // Leaders and team are compared only on checkpoints each role answered at least the minimum times,
+  // so both sides rest on the same checkpoints and no side is one or two people.
   const leaderTallies = tallyCounts(ids, counts, roles.leader, 'leader');
   const teamTallies = tallyCounts(ids, counts, roles.team_member, 'team_member');
+  const answeredBy = (t: ReturnType<typeof tallyCounts>, id: string) => {
+    const tally = t.get(id)!;
+    return tally.rated.length + tally.dontKnow + tally.notApplicable;
+  };
+  for (const id of ids) {
+    const comparable =
+      visibility(answeredBy(leaderTallies, id), minimum).shown && visibility(answeredBy(teamTallies, id), minimum).shown;
+    if (!comparable) {
+      leaderTallies.set(id, blank(roles.leader));
+      teamTallies.set(id, blank(roles.team_member));
+    }
+  }
   const gaps = perceptionGaps(checkpoints, leaderTallies, teamTallies, definition.scale);
   const gapById = new Map(gaps.map((g) => [g.checkpointId, g]));
 
@@ -106,7 +128,7 @@ export function groupView(input: GroupInput) {
       consensus: consensus
         ? { label: answerLabel(definition, consensus.answer), choice: consensus.answer, dissentNote: consensus.dissentNote }
         : undefined,
-      notes: notesVisibility.shown ? (notesById.get(c.id) ?? []) : [],
+      notes: notesVisibility.shown && shown.shown ? (notesById.get(c.id) ?? []) : [],
     };
   });
   const viewById = new Map(checkpointViews.map((c) => [c.id, c]));
@@ -154,7 +176,9 @@ export function groupView(input: GroupInput) {
     perceptionGapBelowThreshold: rolesVisibility.shown
       ? undefined
       : {
-          message: `The leader and team comparison appears once each role has ${Math.max(minimum, 3)} respondents (now ${roles.leader} leaders and ${roles.team_member} team members).`,
+          message: input.singleRole
+            ? 'This workshop offers one role, so there is no leader and team comparison.'
+            : `The leader and team comparison appears once each role has ${Math.max(minimum, 3)} respondents (now ${roles.leader} leaders and ${roles.team_member} team members).`,
         },
     notesBelowThreshold: notesVisibility.shown ? undefined : belowThreshold(notesVisibility),
   };

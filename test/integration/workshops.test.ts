@@ -332,15 +332,26 @@ describe('anonymity', () => {
     expect(live.body).toContain('Notes are shown from 10 respondents');
   });
 
-  it('a checkpoint answered by fewer than the minimum is below threshold even when the group is not', async () => {
+  it('a checkpoint answered by fewer than the minimum stays hidden everywhere: its row, the scores, the gap, the export', async () => {
     const owner = await coach('Ida');
     const { path, code } = await createWorkshop(owner, { minimum: '3' });
-    const people = await Promise.all([1, 2, 3].map(() => participant(code, 'leader')));
-    for (const p of people) await p.answer(answersFor('3', '3'));
+    const leaders = await Promise.all([1, 2, 3].map(() => participant(code, 'leader')));
+    const team = await Promise.all([1, 2, 3].map(() => participant(code, 'team_member')));
+    for (const p of [...leaders, ...team]) await p.answer(answersFor('3', '3'));
+    // One leader and one team member alone answer a phase 2 checkpoint, at opposite ends.
     const [lonely] = definition.phases[1]!.prerequisites.map((p) => p.id);
-    await people[0]!.visitor.autosave(`${people[0]!.privatePath}/checkpoints/${lonely}`, { [`answer:${lonely}`]: '0' });
+    await leaders[0]!.visitor.autosave(`${leaders[0]!.privatePath}/checkpoints/${lonely}`, { [`answer:${lonely}`]: '4' });
+    await team[0]!.visitor.autosave(`${team[0]!.privatePath}/checkpoints/${lonely}`, { [`answer:${lonely}`]: '0' });
+
     const live = await owner.get(`${path}/live`);
-    expect(live.body).toContain('Below threshold (1 answers)');
+    expect(live.body).toContain('Below threshold (2 answers)');
+    // Phase 2 has no score: its only answers are the hidden ones.
+    expect(live.body).toContain('<th scope="row">2. Delivery process</th><td>–</td><td>–</td>');
+    expect(live.body).toMatch(/<th scope="row">2\. Delivery process<\/th><td>– \/ –<\/td>/);
+    expect(live.body).not.toContain('leaders 100, team 0');
+    const csv = await owner.get(`${path}/export.csv`);
+    expect(csv.body).not.toContain(`"${lonely}"`);
+    expect(csv.body.trim().split('\r\n')).toHaveLength(1 + 6 * (prerequisiteIds().length + executionIds().length));
     void allCheckpoints;
   });
 });

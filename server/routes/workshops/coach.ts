@@ -329,7 +329,11 @@ export default async function coachRoutes(app: FastifyInstance) {
       ),
       workshop.anonymityMinimum,
     );
-    const rows = await anonymousAnswersIn(app.db, workshop.id);
+    // A checkpoint fewer than the minimum answered is hidden in every view, so it is left out here too.
+    const all = await anonymousAnswersIn(app.db, workshop.id);
+    const answeredPer = new Map<string, number>();
+    for (const r of all) answeredPer.set(r.checkpointId, (answeredPer.get(r.checkpointId) ?? 0) + 1);
+    const rows = all.filter((r) => visibility(answeredPer.get(r.checkpointId)!, workshop.anonymityMinimum).shown);
     return {
       definition,
       rows: rows.map((r) => ({

@@ -33,6 +33,7 @@ export async function loadGroup(app: FastifyInstance, workshop: WorkshopRecord, 
       consensus,
       notes,
       basis,
+      singleRole: workshop.roles.length < 2,
     }),
   };
 }
