@@ -77,6 +77,8 @@ export function safeNextPath(raw: unknown): string | undefined {
   const url = URL.canParse(raw, base) ? new URL(raw, base) : undefined;
   if (!url || url.origin !== base.origin) return undefined;
   if (/^\/sign-(in|up|out)(\/|$)/.test(url.pathname)) return undefined;
+  // Normalising can turn "/.//evil.example" or "/%2e//evil.example" into "//evil.example": check again.
+  if (url.pathname.startsWith('//') || url.pathname.includes('\\')) return undefined;
   return `${url.pathname}${url.search}${url.hash}`;
 }
 

@@ -257,7 +257,7 @@ describe('next: back to the page that asked for a sign-in', () => {
     expect(response.headers['hx-redirect']).toBe(`/sign-in?next=${encodeURIComponent('/coach/workshops/7?x=1')}`);
   });
 
-  it.each(['//evil.example', 'https://evil.example', '/\\evil.example', '/\\/evil.example', 'javascript:alert(1)', '/sign-in', ' /coach'])(
+  it.each(['//evil.example', 'https://evil.example', '/\\evil.example', '/\\/evil.example', '/.//evil.example', '/a/..//evil.example', '/%2e//evil.example', 'javascript:alert(1)', '/sign-in', ' /coach'])(
     'next=%s leaves the site or loops, so it is ignored',
     async (next) => {
       const email = newEmail();
