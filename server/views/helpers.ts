@@ -14,6 +14,8 @@ export const helpers = {
   /** A 0–100 score for display: "62" or "–" when there is none. */
   score: (value: unknown): string =>
     typeof value === 'number' && Number.isFinite(value) ? String(Math.round(value)) : '–',
+  /** A number as it is, or "–" when there is none: `{{orDash median}}`. */
+  orDash: (value: unknown): string => (typeof value === 'number' && Number.isFinite(value) ? String(value) : '–'),
   /** A 0–1 share as a whole percentage: "75%". */
   percent: (value: unknown): string =>
     typeof value === 'number' && Number.isFinite(value) ? `${Math.round(value * 100)}%` : '–',

@@ -59,5 +59,17 @@
   document.addEventListener('click', function (event) {
     var target = event.target;
     if (target && target.closest && target.closest('[data-print]')) window.print();
+    var pause = target && target.closest && target.closest('[data-pause-live]');
+    if (pause) {
+      var paused = pause.getAttribute('aria-pressed') !== 'true';
+      pause.setAttribute('aria-pressed', String(paused));
+      pause.textContent = paused ? 'Resume live updates' : 'Pause live updates';
+    }
+  });
+
+  // A paused live view keeps what it shows (people reading it, or a screen reader, are not interrupted).
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var pause = document.querySelector('[data-pause-live]');
+    if (pause && pause.getAttribute('aria-pressed') === 'true' && event.detail.elt.id === 'live') event.preventDefault();
   });
 })();

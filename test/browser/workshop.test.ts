@@ -101,6 +101,14 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a workshop in real brow
       await coach.evaluate(() => Object.keys((window as unknown as { Chart: { instances: object } }).Chart.instances).length),
     ).toBe(1);
 
+    // Paused, the view stays as it is (nothing is swapped under a reader).
+    await coach.getByRole('button', { name: 'Pause live updates' }).click();
+    await coach.evaluate(() => document.querySelector('#live .participation')!.setAttribute('data-seen', 'yes'));
+    await coach.waitForTimeout(9_000);
+    expect(await coach.locator('#live .participation[data-seen="yes"]').count()).toBe(1);
+    await coach.getByRole('button', { name: 'Resume live updates' }).click();
+    await expect.poll(() => coach.locator('#live .participation[data-seen="yes"]').count(), { timeout: 15_000 }).toBe(0);
+
     const axe = await new AxeBuilder({ page: coach }).analyze();
     expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
     expect(problems).toEqual([]);

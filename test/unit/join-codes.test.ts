@@ -30,3 +30,18 @@ describe('join codes', () => {
     expect(displayJoinCode('ABCDEFGHJK')).toBe('ABCDE-FGHJK');
   });
 });
+
+describe('the client network a wrong-code limit counts against', async () => {
+  const { clientNetwork } = await import('../../server/routes/workshops/join.js');
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '::ffff:203.0.113.7'],
+    ['2001:db8:1:2:aaaa:bbbb:cccc:dddd', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+    ['2001:0DB8:0001:0002:0:0:0:9', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+  ])('%s counts as %s', (ip, network) => {
+    expect(clientNetwork(ip)).toBe(network);
+  });
+});

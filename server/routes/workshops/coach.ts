@@ -28,8 +28,12 @@ import { roleLabels } from './join.js';
 const idParams = z.object({ id: z.uuid() });
 const basisQuery = z.object({ basis: z.enum(['votes', 'agreed']).catch('votes') });
 
+/** Text as stored: browser line breaks as "\n", no NUL characters (PostgreSQL cannot store them). */
+const cleanText = (max: number, tooLong: string) =>
+  z.string().transform((v) => v.replace(/\r\n?/g, '\n').replaceAll('\u0000', '').trim()).pipe(z.string().max(max, tooLong));
+
 const newWorkshopForm = z.object({
-  title: z.string().trim().min(1, 'Give the workshop a title.').max(200, 'Keep the title under 200 characters.'),
+  title: cleanText(200, 'Keep the title under 200 characters.').pipe(z.string().min(1, 'Give the workshop a title.')),
   assessment: z.string().regex(/^[a-z0-9.-]+@\d+$/, 'Choose an assessment.'),
   roles: z.preprocess(
     (r) => (r === undefined ? [] : Array.isArray(r) ? r : [r]),
@@ -50,15 +54,16 @@ const newWorkshopForm = z.object({
 
 const consensusForm = z.object({
   answer: z.string(),
-  dissent: z.string().max(2000, 'Keep the dissent note under 2,000 characters.').default(''),
+  dissent: cleanText(2000, 'Keep the dissent note under 2,000 characters.').default(''),
 });
 
 const actionForm = z.object({
   checkpoint: z.string().min(1, 'Choose the checkpoint this action works on.'),
-  title: z.string().trim().min(1, 'Say what will be done.').max(300, 'Keep it under 300 characters.'),
-  owner: z.string().trim().min(1, 'Name who owns it.').max(120, 'Keep the name under 120 characters.'),
+  title: cleanText(300, 'Keep it under 300 characters.').pipe(z.string().min(1, 'Say what will be done.')),
+  owner: cleanText(120, 'Keep the name under 120 characters.').pipe(z.string().min(1, 'Name who owns it.')),
   due: z.string().regex(/^\d{4}-Q[1-4]$/, 'Choose the quarter it is due.'),
-  key: z.string().max(64).optional(),
+  // A retried post carries the same key; anything odd is simply not used for de-duplication.
+  key: z.string().max(64).optional().catch(undefined),
 });
 
 type FormErrors = Record<string, string>;
@@ -256,8 +261,7 @@ export default async function coachRoutes(app: FastifyInstance) {
       if (!answer || (answer.kind === 'rating' && (answer.value < definition.scale.min || answer.value > definition.scale.max))) {
         throw new HttpError(422, 'invalid_answer', 'Choose one of the options listed.', [{ field: 'answer', message: 'not on the scale' }]);
       }
-      const dissent = form.dissent.replace(/\r\n?/g, '\n').replaceAll('\u0000', '').trim();
-      await saveConsensus(app.db, workshop.id, { checkpointId, answer, dissentNote: dissent === '' ? null : dissent });
+      await saveConsensus(app.db, workshop.id, { checkpointId, answer, dissentNote: form.dissent === '' ? null : form.dissent });
     }
     return reply.redirect(back(workshop, `#agree-${checkpointId}`), 303);
   });

@@ -17,12 +17,22 @@ export const roleLabels: Record<ParticipantRole, string> = { leader: 'Leader', t
  * everyone together. Successful joins are never counted: a whole room behind one conference
  * network joins at once.
  */
+/** An IPv4 address as is; an IPv6 address by its /64, which one client usually holds whole. */
+export function clientNetwork(ip: string): string {
+  if (!ip.includes(':') || ip.startsWith('::ffff:')) return ip;
+  const [head = '', tail = ''] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 export const joinMissLimits = {
   perClient: { max: 20, timeWindow: 60_000 },
   global: { max: 300, timeWindow: 60_000 },
 };
 
-const codeParams = z.object({ code: z.string().max(40) });
+const codeParams = z.object({ code: z.string() });
 const joinBody = z.object({ role: z.enum(['leader', 'team_member']) });
 
 /** An open workshop for a typed code; a wrong code, a closed workshop and a missing one look the same. */
@@ -55,7 +65,7 @@ function renderJoin(reply: FastifyReply, workshop: WorkshopRecord, definitionTit
 export default async function joinRoutes(app: FastifyInstance) {
   const missesPerClient = app.createRateLimit({
     ...joinMissLimits.perClient,
-    keyGenerator: (request: FastifyRequest) => `join-miss:${request.ip}`,
+    keyGenerator: (request: FastifyRequest) => `join-miss:${clientNetwork(request.ip)}`,
   });
   const missesEverywhere = app.createRateLimit({ ...joinMissLimits.global, keyGenerator: () => 'join-miss:all' });
 
@@ -97,7 +107,7 @@ export default async function joinRoutes(app: FastifyInstance) {
   app.get('/join', async (_request, reply) => reply.page('workshops/join-code', { title: 'Join a workshop' }));
 
   app.post('/join', guarded, async (request, reply) => {
-    const typed = z.object({ code: z.string().max(40) }).catch({ code: '' }).parse(request.body).code;
+    const typed = z.object({ code: z.string().max(100) }).catch({ code: '' }).parse(request.body).code;
     const workshop = await openWorkshop(app, typed);
     if (!workshop) {
       await miss(request);
