@@ -134,16 +134,33 @@ export async function saveCheckpoint(
   input: { answer?: Answer; note?: string; clientRev?: number | null },
 ): Promise<void> {
   const { answer, note, clientRev = null } = input;
-  if (answer && note !== undefined) {
-    await db.transaction().execute(async (trx) => {
-      await saveAnswer(trx, owner, checkpointId, answer, clientRev);
-      await saveEvidence(trx, owner.id, checkpointId, note, clientRev);
-    });
-  } else if (answer) {
-    await saveAnswer(db, owner, checkpointId, answer, clientRev);
-  } else if (note !== undefined) {
-    await saveEvidence(db, owner.id, checkpointId, note, clientRev);
-  }
+  if (!answer && note === undefined) return;
+  await db.transaction().execute(async (trx) => {
+    await lockOpenWorkshop(trx, owner);
+    if (answer) await saveAnswer(trx, owner, checkpointId, answer, clientRev);
+    if (note !== undefined) await saveEvidence(trx, owner.id, checkpointId, note, clientRev);
+  });
+}
+
+/** Thrown inside a save when the response's workshop has closed: nothing was written. */
+export class WorkshopClosedError extends Error {
+  override name = 'WorkshopClosedError';
+}
+
+/**
+ * For a workshop participant: hold the workshop row (FOR SHARE) for the rest of
+ * the transaction and refuse if it is closed. Closing updates that row, so it
+ * waits for saves in flight, and a save that starts after it sees "closed".
+ */
+async function lockOpenWorkshop(trx: Transaction<Database>, owner: AnswerOwner): Promise<void> {
+  if (!owner.workshopId) return;
+  const row = await trx
+    .selectFrom('workshops')
+    .select('status')
+    .where('id', '=', owner.workshopId)
+    .forShare()
+    .executeTakeFirst();
+  if (row?.status !== 'open') throw new WorkshopClosedError('workshop closed');
 }
 
 /** Save a set of answers and notes in one transaction (a whole phase form). */
@@ -155,6 +172,7 @@ export async function saveAnswers(
 ): Promise<void> {
   if (answers.size === 0 && notes.size === 0) return;
   await db.transaction().execute(async (trx) => {
+    await lockOpenWorkshop(trx, owner);
     if (answers.size > 0) {
       await trx
         .insertInto('answers')

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
+import { WorkshopClosedError } from '../data/responses.js';
 import { HttpError, type FieldIssue } from '../http-errors.js';
 
 interface Problem {
@@ -35,6 +36,9 @@ function toProblem(error: FastifyError | HttpError | ZodError | Error): Problem 
       message: 'The request is not valid.',
       issues: error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
     };
+  }
+  if (error instanceof WorkshopClosedError) {
+    return { statusCode: 409, code: 'workshop_closed', message: 'This workshop has closed: answers can no longer change.', issues: [] };
   }
   const fastifyError = error as FastifyError;
   if (invalidTextCodes.has(String(fastifyError.code))) {

@@ -185,6 +185,17 @@ describe('a coach runs a workshop', () => {
     const [someId] = executionIds();
     const refused = await third.visitor.autosave(`${third.privatePath}/checkpoints/${someId}`, { [`answer:${someId}`]: '3' });
     expect(refused.statusCode).toBe(409);
+    const token = third.privatePath.split('/').at(-1)!;
+    const viaApi = await t.app.inject({
+      method: 'PUT',
+      url: `/api/responses/${token}/answers/${someId}`,
+      payload: { answer: 3 },
+    });
+    expect(viaApi.statusCode).toBe(409);
+    expect(viaApi.json().error.code).toBe('workshop_closed');
+    const viaForm = await third.visitor.post(`${third.privatePath}/phases/${phase1().id}`, { [`answer:${someId}`]: '3' });
+    expect(viaForm.statusCode).toBe(409);
+    expect(viaForm.body).toContain('This workshop has closed');
     const missing = await t.app.inject({ url: '/no/such/page' });
     const closedJoin = await new Visitor(t.app, nextAddress()).get(`/j/${both.code}`);
     expect(closedJoin.statusCode).toBe(404);
@@ -242,6 +253,12 @@ describe('access', () => {
     ] as const) {
       expect((await other.post(`${path}${suffix}`, form)).statusCode, suffix).toBe(404);
     }
+    // The owner's action cannot be removed by the other coach.
+    await owner.get(path);
+    await owner.post(`${path}/actions`, { checkpoint: prerequisiteIds()[0]!, title: 'Keep me', owner: 'Eve', due: '2027-Q1' });
+    const actionId = /actions\/([0-9a-f-]{36})\/delete/.exec((await owner.get(path)).body)![1]!;
+    expect((await other.post(`${path}/actions/${actionId}/delete`)).statusCode).toBe(404);
+    expect((await owner.get(path)).body).toContain('<th scope="row">Keep me</th>');
     // Nothing changed for the owner.
     const page = await owner.get(path);
     expect(page.body).toContain('Close the workshop');
