@@ -229,6 +229,17 @@ describe('a coach runs a workshop', () => {
     expect(twice.headers.location).toBe(`${p.privatePath}/start`);
     const live = await owner.get(`${workshop.path}/live`);
     expect(live.body).toContain('1</strong> joined');
+
+    // Someone else on the same device starts their own response; the first stays as it was.
+    const start = await p.visitor.get(`${p.privatePath}/start`);
+    expect(start.body).toContain(`href="/j/${workshop.code}?as&#x3D;new"`); // Handlebars escapes "="
+    const form = await p.visitor.get(`/j/${workshop.code}?as=new`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('name="someoneElse" value="yes"');
+    const second = await p.visitor.post(`/j/${workshop.code}`, { role: 'team_member', someoneElse: 'yes' });
+    expect(second.statusCode).toBe(303);
+    expect(second.headers.location).not.toBe(`${p.privatePath}/start`);
+    expect((await owner.get(`${workshop.path}/live`)).body).toContain('2</strong> joined');
   });
 });
 

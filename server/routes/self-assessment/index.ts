@@ -207,10 +207,11 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
 
   app.get('/r/:token/start', async (request, reply) => {
     const { token } = tokenParams.parse(request.params);
-    const { response, definition } = await respondentFor(app, token);
+    const { response, definition, workshop } = await respondentFor(app, token);
     const answers = await listAnswers(app.db, response.id);
     privatePage(reply);
     return reply.page('self-assessment/start', {
+      workshop: workshop ? { title: workshop.title, someoneElsePath: `/j/${workshop.joinCode}?as=new` } : undefined,
       title: definition.title,
       assessment: definition,
       token,

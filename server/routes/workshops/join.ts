@@ -51,7 +51,13 @@ async function returningParticipant(app: FastifyInstance, request: FastifyReques
   return response?.workshopId === workshop.id ? token : undefined;
 }
 
-function renderJoin(reply: FastifyReply, workshop: WorkshopRecord, definitionTitle: string, error?: string) {
+function renderJoin(
+  reply: FastifyReply,
+  workshop: WorkshopRecord,
+  definitionTitle: string,
+  error?: string,
+  someoneElse = false,
+) {
   return reply.header('cache-control', 'no-store').page('workshops/join', {
     title: `Join ${workshop.title}`,
     workshop: { title: workshop.title, code: displayJoinCode(workshop.joinCode), path: `/j/${workshop.joinCode}` },
@@ -59,6 +65,7 @@ function renderJoin(reply: FastifyReply, workshop: WorkshopRecord, definitionTit
     roles: workshop.roles.map((role) => ({ value: role, label: roleLabels[role] })),
     minimum: workshop.anonymityMinimum,
     error,
+    someoneElse,
   });
 }
 
@@ -126,10 +133,12 @@ export default async function joinRoutes(app: FastifyInstance) {
       await miss(request);
       throw notFound();
     }
-    const token = await returningParticipant(app, request, workshop);
+    // "?as=new": someone else on a shared device starts their own response.
+    const someoneElse = (request.query as Record<string, unknown>).as === 'new';
+    const token = someoneElse ? undefined : await returningParticipant(app, request, workshop);
     if (token) return reply.redirect(`/r/${token}`, 303);
     const definition = app.assessments.get(workshop.assessmentId, workshop.assessmentVersion);
-    return renderJoin(reply, workshop, definition?.title ?? '');
+    return renderJoin(reply, workshop, definition?.title ?? '', undefined, someoneElse);
   });
 
   app.post('/j/:code', guarded, async (request, reply) => {
@@ -138,13 +147,15 @@ export default async function joinRoutes(app: FastifyInstance) {
       await miss(request);
       throw notFound();
     }
-    // Joining twice from one device (a double click, a retry) keeps the first response.
-    const existing = await returningParticipant(app, request, workshop);
+    // Joining twice from one device (a double click, a retry) keeps the first response,
+    // unless this is someone else on a shared device.
+    const someoneElse = (request.body as Record<string, unknown> | undefined)?.someoneElse === 'yes';
+    const existing = someoneElse ? undefined : await returningParticipant(app, request, workshop);
     if (existing) return reply.redirect(`/r/${existing}/start`, 303);
     const definition = app.assessments.get(workshop.assessmentId, workshop.assessmentVersion);
     const body = joinBody.safeParse(request.body);
     if (!body.success || !workshop.roles.includes(body.data.role)) {
-      return renderJoin(reply.status(422), workshop, definition?.title ?? '', 'Choose the role you are answering as.');
+      return renderJoin(reply.status(422), workshop, definition?.title ?? '', 'Choose the role you are answering as.', someoneElse);
     }
     const token = newPrivateToken();
     await createResponse(app.db, {
