@@ -40,16 +40,10 @@ const uniqueViolation = '23505';
 /** Create a workshop; `undefined` when the join code is already taken (the caller draws another). */
 export async function createWorkshop(
   db: Db,
-  input: {
-    ownerId: string;
-    title: string;
-    assessmentId: string;
-    assessmentVersion: number;
-    roles: ParticipantRole[];
-    anonymityMinimum: number;
-    expectedParticipants: number | null;
-    joinCode: string;
-  },
+  input: Pick<
+    WorkshopRecord,
+    'ownerId' | 'title' | 'assessmentId' | 'assessmentVersion' | 'roles' | 'anonymityMinimum' | 'expectedParticipants' | 'joinCode'
+  >,
 ): Promise<WorkshopRecord | undefined> {
   try {
     return await db
