@@ -22,6 +22,3 @@ export class HttpError extends Error {
 
 export const notFound = (what = 'This page'): HttpError =>
   new HttpError(404, 'not_found', `${what} does not exist, or the link is not valid.`);
-
-export const badRequest = (message: string, issues: FieldIssue[] = []): HttpError =>
-  new HttpError(400, 'invalid_request', message, issues);

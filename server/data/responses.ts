@@ -69,12 +69,6 @@ export async function findResponseByTokenHash(db: Db, tokenHash: Buffer): Promis
   return db.selectFrom('responses').select(responseColumns).where('token_hash', '=', tokenHash).executeTakeFirst();
 }
 
-/** The token hash of a response created with a creation key (for an idempotent retry's reply). */
-export async function tokenHashOf(db: Db, responseId: string): Promise<Buffer> {
-  const row = await db.selectFrom('responses').select('token_hash').where('id', '=', responseId).executeTakeFirstOrThrow();
-  return row.token_hash;
-}
-
 export async function setLastStep(db: Db, responseId: string, step: string): Promise<void> {
   await db
     .updateTable('responses')
@@ -201,12 +195,11 @@ export async function saveAnswers(
   });
 }
 
-export async function listAnswers(db: Db, responseId: string): Promise<Map<string, Answer>> {
-  const rows = await db
-    .selectFrom('answers')
-    .select(['checkpoint_id', 'kind', 'value'])
-    .where('response_id', '=', responseId)
-    .execute();
+/** A response's answers by checkpoint id (all of them, or just `onlyCheckpoint`). */
+export async function listAnswers(db: Db, responseId: string, onlyCheckpoint?: string): Promise<Map<string, Answer>> {
+  let query = db.selectFrom('answers').select(['checkpoint_id', 'kind', 'value']).where('response_id', '=', responseId);
+  if (onlyCheckpoint !== undefined) query = query.where('checkpoint_id', '=', onlyCheckpoint);
+  const rows = await query.execute();
   return new Map(
     rows.map((row) => [
       row.checkpoint_id,
@@ -236,13 +229,14 @@ export async function saveEvidence(
     .execute();
 }
 
-export async function listEvidence(db: Db, responseId: string): Promise<Map<string, string>> {
-  const rows = await db
+export async function listEvidence(db: Db, responseId: string, onlyCheckpoint?: string): Promise<Map<string, string>> {
+  let query = db
     .selectFrom('evidence_notes')
     .select(['checkpoint_id', 'note'])
     .where('response_id', '=', responseId)
-    .where('note', '!=', '')
-    .execute();
+    .where('note', '!=', '');
+  if (onlyCheckpoint !== undefined) query = query.where('checkpoint_id', '=', onlyCheckpoint);
+  const rows = await query.execute();
   return new Map(rows.map((row) => [row.checkpoint_id, row.note]));
 }
 

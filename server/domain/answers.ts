@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Scale } from './definition.js';
 
 /**
@@ -11,17 +10,8 @@ export type Answer =
   | { kind: 'not_applicable' }
   | { kind: 'dont_know' };
 
-export const answerKinds = ['rating', 'not_applicable', 'dont_know'] as const;
-export type AnswerKind = (typeof answerKinds)[number];
-
 /** The form/API spelling of an answer: a scale value, "na" or "dontknow". */
-export const answerChoiceSchema = z.union([
-  z.literal('na'),
-  z.literal('dontknow'),
-  z.coerce.number().int(),
-]);
-
-export function answerFromChoice(choice: z.infer<typeof answerChoiceSchema>): Answer {
+export function answerFromChoice(choice: number | 'na' | 'dontknow'): Answer {
   if (choice === 'na') return { kind: 'not_applicable' };
   if (choice === 'dontknow') return { kind: 'dont_know' };
   return { kind: 'rating', value: choice };

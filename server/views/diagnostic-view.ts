@@ -176,5 +176,3 @@ export function resultsView(definition: Definition, diagnostic: Diagnostic) {
     },
   };
 }
-
-export type ResultsView = ReturnType<typeof resultsView>;

@@ -1,4 +1,3 @@
-import type { HelperOptions } from 'handlebars';
 
 /**
  * Handlebars helpers. Each returns plain strings: Handlebars escapes them in
@@ -38,6 +37,3 @@ export const helpers = {
   /** `{{add index 1}}` */
   add: (a: unknown, b: unknown): number => Number(a) + Number(b),
 } satisfies Record<string, (...args: any[]) => unknown>;
-
-export type HelperName = keyof typeof helpers;
-export type { HelperOptions };

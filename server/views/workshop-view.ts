@@ -183,5 +183,3 @@ export function groupView(input: GroupInput) {
     notesBelowThreshold: notesVisibility.shown ? undefined : belowThreshold(notesVisibility),
   };
 }
-
-export type GroupView = ReturnType<typeof groupView>;

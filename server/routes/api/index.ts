@@ -162,7 +162,11 @@ export default async function apiRoutes(app: FastifyInstance) {
       answer,
       note: body.evidence === undefined ? undefined : (body.evidence ?? ''),
     });
-    const [answers, notes] = await Promise.all([listAnswers(app.db, response.id), listEvidence(app.db, response.id)]);
+    // What is stored now for this one checkpoint (a note alone keeps the earlier answer).
+    const [answers, notes] = await Promise.all([
+      listAnswers(app.db, response.id, checkpoint.id),
+      listEvidence(app.db, response.id, checkpoint.id),
+    ]);
     const stored = answers.get(checkpoint.id);
     return reply.header('cache-control', 'no-store').send({
       checkpointId: checkpoint.id,

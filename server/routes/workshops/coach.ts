@@ -17,6 +17,7 @@ import {
   type WorkshopRecord,
 } from '../../data/workshops.js';
 import { absoluteMinimum, defaultMinimum, roleBreakdownVisibility, visibility } from '../../domain/aggregation.js';
+import { isOnScale } from '../../domain/answers.js';
 import { allCheckpoints } from '../../domain/definition.js';
 import { toCsv } from '../../domain/csv.js';
 import { HttpError, notFound } from '../../http-errors.js';
@@ -258,7 +259,7 @@ export default async function coachRoutes(app: FastifyInstance) {
       await clearConsensus(app.db, workshop.id, checkpointId);
     } else {
       const answer = parseChoice(form.answer);
-      if (!answer || (answer.kind === 'rating' && (answer.value < definition.scale.min || answer.value > definition.scale.max))) {
+      if (!answer || !isOnScale(answer, definition.scale)) {
         throw new HttpError(422, 'invalid_answer', 'Choose one of the options listed.', [{ field: 'answer', message: 'not on the scale' }]);
       }
       await saveConsensus(app.db, workshop.id, { checkpointId, answer, dissentNote: form.dissent === '' ? null : form.dissent });
