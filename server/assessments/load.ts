@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { allCheckpoints, definitionKey, definitionSchema, type Definition } from '../domain/definition.js';
+import { allCheckpoints, answerableIds, definitionKey, definitionSchema, type Definition } from '../domain/definition.js';
 import { buildRegistry, type AssessmentRegistry } from './registry.js';
 
 export class DefinitionError extends Error {
@@ -60,8 +60,8 @@ export function checkLineage(entries: readonly { file: string; definition: Defin
         `previousVersion: no file defines ${definition.id} version ${definition.previousVersion}`,
       ]);
     }
-    const previousIds = new Set(allCheckpoints(previous.definition).map((c) => c.id));
-    const currentIds = new Set(allCheckpoints(definition).map((c) => c.id));
+    const previousIds = new Set(answerableIds(previous.definition));
+    const currentIds = new Set(answerableIds(definition));
     const problems: string[] = [];
     definition.phases.forEach((phase, p) => {
       const check = (id: string, lineage: Definition['phases'][number]['prerequisites'][number]['lineage'], where: string) => {
@@ -80,6 +80,7 @@ export function checkLineage(entries: readonly { file: string; definition: Defin
       phase.execution.forEach((g, gi) =>
         g.checkpoints.forEach((c, i) => check(c.id, c.lineage, `phases.${p}.execution.${gi}.checkpoints.${i}`)),
       );
+      phase.outcomes?.forEach((c, i) => check(c.id, c.lineage, `phases.${p}.outcomes.${i}`));
     });
     const retired = new Set((definition.retired ?? []).map((r) => r.id));
     const splitSources = new Set(

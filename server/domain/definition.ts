@@ -37,10 +37,17 @@ const checkpointFields = {
     .describe('Required when the definition has a previousVersion.'),
 };
 
+/**
+ * Who moves a checkpoint: leadership (directors, VPs), engineering managers and tech leads, the
+ * teams, each engineer, or the frontline as a whole (phase 3's mindset, which nobody can order).
+ */
+export const owners = ['leadership', 'managers', 'teams', 'individuals', 'frontline'] as const;
+export type Owner = (typeof owners)[number];
+
 export const prerequisiteSchema = z
   .object({
     ...checkpointFields,
-    owner: z.enum(['leadership', 'frontline']),
+    owner: z.enum(owners),
     withoutThis: text.describe('What happens when this prerequisite is missing.'),
   })
   .strict();
@@ -49,7 +56,14 @@ export type Prerequisite = z.infer<typeof prerequisiteSchema>;
 export const executionLevels = ['individual', 'team', 'organisation'] as const;
 export type ExecutionLevel = (typeof executionLevels)[number];
 
-export const executionCheckpointSchema = z.object(checkpointFields).strict();
+export const executionCheckpointSchema = z
+  .object({
+    ...checkpointFields,
+    owner: z.enum(owners).optional().describe('Who moves this checkpoint (required from version 2 of a definition).'),
+    withoutThis: text.optional().describe('What happens while this practice is missing.'),
+    indicates: slug.optional().describe('The bottleneck (an id in `bottlenecks`) that a low rating here points to.'),
+  })
+  .strict();
 export type ExecutionCheckpoint = z.infer<typeof executionCheckpointSchema>;
 
 export const executionGroupSchema = z
@@ -58,6 +72,53 @@ export const executionGroupSchema = z
     checkpoints: z.array(executionCheckpointSchema).min(1),
   })
   .strict();
+
+/**
+ * An outcome signal: a system-level measure (change failure rate, rework, time to recover…) that is
+ * not a practice. It is answered with a direction (getting worse / flat / better / not measured), not
+ * on the practice scale, and never scored: practices improving while an outcome gets worse is output
+ * theater.
+ */
+export const outcomeSignalSchema = z
+  .object({
+    id: slug.describe('Stable id: never reused for a different meaning, across versions.'),
+    statement: text.describe('The measure, as a respondent reads it ("Change failure rate over the last two quarters").'),
+    guidance: z
+      .object({
+        measure: text.describe('How to read the measure and where the figure usually lives.'),
+        firstStep: text.describe('The first step when it is not measured.'),
+      })
+      .strict(),
+    withoutThis: text.describe('What it means when this signal gets worse while practices improve.'),
+    owner: z.enum(owners),
+    evidencePrompt: text.optional(),
+    lineage: checkpointLineageSchema.optional(),
+  })
+  .strict();
+export type OutcomeSignal = z.infer<typeof outcomeSignalSchema>;
+
+/** The fixed answers to an outcome signal, labelled by the definition. */
+export const outcomeTrends = ['worse', 'flat', 'better'] as const;
+export type OutcomeTrend = (typeof outcomeTrends)[number];
+
+export const outcomeScaleSchema = z
+  .object({
+    worse: z.object({ label: text, description: text }).strict(),
+    flat: z.object({ label: text, description: text }).strict(),
+    better: z.object({ label: text, description: text }).strict(),
+    notMeasured: z.object({ label: text, description: text }).strict(),
+  })
+  .strict();
+
+export const bottleneckSchema = z
+  .object({
+    id: slug,
+    title: text.describe('The bottleneck in a few words ("Deploy fear").'),
+    description: text.describe('What it looks like when this is the constraint.'),
+    firstMove: text.describe('The first move when this is the most likely bottleneck.'),
+  })
+  .strict();
+export type Bottleneck = z.infer<typeof bottleneckSchema>;
 
 export const phaseSchema = z
   .object({
@@ -68,6 +129,7 @@ export const phaseSchema = z
     theaterSigns: text.describe('What execution running ahead of its prerequisites looks like here.'),
     prerequisites: z.array(prerequisiteSchema).min(1),
     execution: z.array(executionGroupSchema).min(1),
+    outcomes: z.array(outcomeSignalSchema).optional().describe('Outcome signals read beside the practices.'),
   })
   .strict();
 export type Phase = z.infer<typeof phaseSchema>;
@@ -83,11 +145,29 @@ export const thresholdsSchema = z
     theaterMargin: percent.describe('…and at least this many points above the prerequisite score.'),
     confidenceHigh: share.describe('Share of applicable checkpoints rated for high confidence.'),
     confidenceMedium: share.describe('Share of applicable checkpoints rated for medium confidence.'),
+    partlyInPlace: percent
+      .default(50)
+      .describe('Checkpoint score (0–100) at which it counts as at least partly in place: every prerequisite, every execution level and running-ahead execution must reach it.'),
+    mostlyInPlace: percent
+      .default(75)
+      .describe('Checkpoint score (0–100) at which it counts as mostly in place.'),
+    softSpotsAllowed: z
+      .number()
+      .int()
+      .min(0)
+      .default(1)
+      .describe('How many prerequisites may sit between partly and mostly in place while the part is still met.'),
+    findOutShare: share
+      .default(0.3)
+      .describe('Share of "don\'t know" among the applicable answers to a prerequisite at which not knowing keeps the part open (one respondent: any "don\'t know").'),
   })
   .strict()
   .superRefine((t, ctx) => {
     if (t.confidenceMedium > t.confidenceHigh) {
       ctx.addIssue({ code: 'custom', path: ['confidenceMedium'], message: 'must not exceed confidenceHigh' });
+    }
+    if (t.partlyInPlace > t.mostlyInPlace) {
+      ctx.addIssue({ code: 'custom', path: ['partlyInPlace'], message: 'must not exceed mostlyInPlace' });
     }
   });
 export type Thresholds = z.infer<typeof thresholdsSchema>;
@@ -140,6 +220,11 @@ export const definitionSchema = z
     estimatedMinutes: z.number().int().min(1).max(120),
     scale: scaleSchema,
     thresholds: thresholdsSchema,
+    outcomeScale: outcomeScaleSchema.optional().describe('Labels for outcome signal answers; required when a phase has outcomes.'),
+    bottlenecks: z
+      .array(bottleneckSchema)
+      .optional()
+      .describe('Typical bottlenecks that execution checkpoints can point to (`indicates`); the result names the most likely one.'),
     phases: z.array(phaseSchema).min(1),
     retired: z
       .array(z.object({ id: slug, reason: text }).strict())
@@ -152,6 +237,7 @@ export const definitionSchema = z
       ctx.addIssue({ code: 'custom', path: ['previousVersion'], message: 'must be lower than version' });
     }
     const seen = new Map<string, string>();
+    const bottleneckIds = new Set((definition.bottlenecks ?? []).map((b) => b.id));
     const phaseIds = new Set<string>();
     definition.phases.forEach((phase, p) => {
       if (phaseIds.has(phase.id)) {
@@ -187,8 +273,21 @@ export const definitionSchema = z
       };
       phase.prerequisites.forEach((c, i) => visit(c.id, [p, 'prerequisites', i], c.lineage));
       phase.execution.forEach((group, g) =>
-        group.checkpoints.forEach((c, i) => visit(c.id, [p, 'execution', g, 'checkpoints', i], c.lineage)),
+        group.checkpoints.forEach((c, i) => {
+          visit(c.id, [p, 'execution', g, 'checkpoints', i], c.lineage);
+          if (c.indicates !== undefined && !bottleneckIds.has(c.indicates)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['phases', p, 'execution', g, 'checkpoints', i, 'indicates'],
+              message: `unknown bottleneck "${c.indicates}" (declare it in bottlenecks)`,
+            });
+          }
+        }),
       );
+      phase.outcomes?.forEach((c, i) => visit(c.id, [p, 'outcomes', i], c.lineage));
+      if (phase.outcomes?.length && !definition.outcomeScale) {
+        ctx.addIssue({ code: 'custom', path: ['outcomeScale'], message: 'required when a phase has outcome signals' });
+      }
     });
     definition.retired?.forEach((r, i) => {
       if (seen.has(r.id)) {
@@ -199,6 +298,7 @@ export const definitionSchema = z
 
 export type Definition = z.infer<typeof definitionSchema>;
 
+/** The scored parts of a phase. Outcome signals sit beside them, never scored. */
 export type CheckpointPart = 'prerequisites' | 'execution';
 
 /** A checkpoint with where it sits in the definition: the flat view most code wants. */
@@ -212,8 +312,23 @@ export interface PlacedCheckpoint {
   phaseIndex: number;
   part: CheckpointPart;
   level: ExecutionLevel | null;
-  owner: 'leadership' | 'frontline' | null;
+  owner: Owner | null;
   withoutThis: string | null;
+  /** The bottleneck a low rating points to (execution checkpoints of definitions that declare them). */
+  indicates: string | null;
+}
+
+/** An outcome signal with where it sits in the definition. */
+export interface PlacedOutcome {
+  id: string;
+  statement: string;
+  guidance: { measure: string; firstStep: string };
+  evidencePrompt?: string;
+  lineage?: CheckpointLineage;
+  phaseId: string;
+  phaseIndex: number;
+  owner: Owner;
+  withoutThis: string;
 }
 
 export function phaseCheckpoints(phase: Phase, phaseIndex: number): PlacedCheckpoint[] {
@@ -229,6 +344,7 @@ export function phaseCheckpoints(phase: Phase, phaseIndex: number): PlacedCheckp
     level: null,
     owner: c.owner,
     withoutThis: c.withoutThis,
+    indicates: null,
   }));
   const execution = phase.execution.flatMap((group) =>
     group.checkpoints.map<PlacedCheckpoint>((c) => ({
@@ -241,15 +357,40 @@ export function phaseCheckpoints(phase: Phase, phaseIndex: number): PlacedCheckp
       phaseIndex,
       part: 'execution',
       level: group.level,
-      owner: null,
-      withoutThis: null,
+      owner: c.owner ?? null,
+      withoutThis: c.withoutThis ?? null,
+      indicates: c.indicates ?? null,
     })),
   );
   return [...prerequisites, ...execution];
 }
 
+/** Every scored checkpoint (prerequisites and execution), in walk order. */
 export function allCheckpoints(definition: Definition): PlacedCheckpoint[] {
   return definition.phases.flatMap((phase, index) => phaseCheckpoints(phase, index));
+}
+
+export function phaseOutcomes(phase: Phase, phaseIndex: number): PlacedOutcome[] {
+  return (phase.outcomes ?? []).map((o) => ({
+    id: o.id,
+    statement: o.statement,
+    guidance: o.guidance,
+    evidencePrompt: o.evidencePrompt,
+    lineage: o.lineage,
+    phaseId: phase.id,
+    phaseIndex,
+    owner: o.owner,
+    withoutThis: o.withoutThis,
+  }));
+}
+
+export function allOutcomes(definition: Definition): PlacedOutcome[] {
+  return definition.phases.flatMap((phase, index) => phaseOutcomes(phase, index));
+}
+
+/** The ids of everything a respondent answers: scored checkpoints and outcome signals. */
+export function answerableIds(definition: Definition): string[] {
+  return [...allCheckpoints(definition), ...allOutcomes(definition)].map((c) => c.id);
 }
 
 /** The key a definition is known by: "<id>@<version>". */
