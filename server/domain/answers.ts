@@ -1,4 +1,4 @@
-import type { Scale } from './definition.js';
+import type { OutcomeTrend, Scale } from './definition.js';
 
 /**
  * One person's answer to one checkpoint. The three non-answers are kept apart:
@@ -25,6 +25,29 @@ export function choiceOfAnswer(answer: Answer): string {
 
 export function isOnScale(answer: Answer, scale: Scale): boolean {
   return answer.kind !== 'rating' || (answer.value >= scale.min && answer.value <= scale.max);
+}
+
+/**
+ * Outcome signals are answered with a direction, not on the practice scale. They are stored as
+ * ratings of −1 (getting worse), 0 (flat) and 1 (better); "not measured" is stored as "don't know"
+ * (not knowing a system measure is a finding too). Their form spelling is the trend's name.
+ */
+const trendValues: Record<OutcomeTrend, number> = { worse: -1, flat: 0, better: 1 };
+
+export function trendOfRating(value: number): OutcomeTrend | undefined {
+  return value === -1 ? 'worse' : value === 0 ? 'flat' : value === 1 ? 'better' : undefined;
+}
+
+/** An outcome signal's answer from its form/API spelling: "worse", "flat", "better" or "notmeasured". */
+export function outcomeAnswerFromChoice(choice: string): Answer | undefined {
+  if (choice === 'notmeasured' || choice === 'dontknow') return { kind: 'dont_know' };
+  if (choice in trendValues) return { kind: 'rating', value: trendValues[choice as OutcomeTrend] };
+  return undefined;
+}
+
+export function choiceOfOutcomeAnswer(answer: Answer): string {
+  if (answer.kind === 'rating') return trendOfRating(answer.value) ?? String(answer.value);
+  return answer.kind === 'dont_know' ? 'notmeasured' : 'na';
 }
 
 /**

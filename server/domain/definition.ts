@@ -31,7 +31,10 @@ const checkpointFields = {
   id: slug.describe('Stable id: never reused for a different meaning, across versions.'),
   statement: text.describe('The statement a respondent rates.'),
   guidance: guidanceSchema,
-  evidencePrompt: text.optional().describe('Optional prompt for an evidence note.'),
+  evidencePrompt: text.optional().describe('Optional prompt for an evidence note; results show it as what "done" looks like.'),
+  question: text
+    .optional()
+    .describe('One question that opens the conversation about this checkpoint when it is a next step.'),
   lineage: checkpointLineageSchema
     .optional()
     .describe('Required when the definition has a previousVersion.'),
@@ -127,6 +130,9 @@ export const phaseSchema = z
     summary: text,
     withoutPrerequisites: text.describe('What the phase turns into when its prerequisites are missing.'),
     theaterSigns: text.describe('What execution running ahead of its prerequisites looks like here.'),
+    pauseWhileBlocked: text
+      .optional()
+      .describe('What to pause while this phase is the constraint (it would run ahead of what is missing).'),
     prerequisites: z.array(prerequisiteSchema).min(1),
     execution: z.array(executionGroupSchema).min(1),
     outcomes: z.array(outcomeSignalSchema).optional().describe('Outcome signals read beside the practices.'),
@@ -307,6 +313,7 @@ export interface PlacedCheckpoint {
   statement: string;
   guidance: { inPlace: string; firstStep: string };
   evidencePrompt?: string;
+  question?: string;
   lineage?: CheckpointLineage;
   phaseId: string;
   phaseIndex: number;
@@ -337,6 +344,7 @@ export function phaseCheckpoints(phase: Phase, phaseIndex: number): PlacedCheckp
     statement: c.statement,
     guidance: c.guidance,
     evidencePrompt: c.evidencePrompt,
+    question: c.question,
     lineage: c.lineage,
     phaseId: phase.id,
     phaseIndex,
@@ -352,6 +360,7 @@ export function phaseCheckpoints(phase: Phase, phaseIndex: number): PlacedCheckp
       statement: c.statement,
       guidance: c.guidance,
       evidencePrompt: c.evidencePrompt,
+      question: c.question,
       lineage: c.lineage,
       phaseId: phase.id,
       phaseIndex,

@@ -1,23 +1,58 @@
 import type { CheckpointTally } from './answers.js';
 import {
+  executionLevels,
   phaseCheckpoints,
+  phaseOutcomes,
   type CheckpointPart,
   type Definition,
+  type ExecutionLevel,
   type Phase,
   type PlacedCheckpoint,
+  type PlacedOutcome,
   type Thresholds,
 } from './definition.js';
+import { trendOfRating } from './answers.js';
 
 /**
  * The diagnostic: for each phase, prerequisites first, then execution; where
  * execution stalls on a missing prerequisite, where it runs ahead as theater,
  * and the one principal constraint to work on next. Pure: answers in, findings
  * out. The same functions serve one respondent and a group (through tallies).
+ *
+ * The rules, in the framework's terms:
+ * - prerequisites are all required: one missing prerequisite is a missing prerequisite, however
+ *   strong the others are, so a part is never judged on its mean;
+ * - not knowing is a finding: a "don't know" on a prerequisite keeps the part open ("find out");
+ * - no evidence, no verdict: nothing rated is never met or achieved;
+ * - execution needs its threshold and every level (individual, team, organisation) at least partly
+ *   in place;
+ * - theater is execution at least partly in place running clearly ahead of a prerequisite that is
+ *   actually missing, or practices in place while an outcome signal gets worse.
  */
 
-export type PhaseStatus = 'not_started' | 'achieved' | 'executing' | 'theater' | 'stalled';
+export type PhaseStatus = 'not_started' | 'no_evidence' | 'achieved' | 'executing' | 'theater' | 'stalled';
 export type ConfidenceLevel = 'high' | 'medium' | 'low';
-export type CheckpointState = 'met' | 'gap' | 'unknown' | 'unanswered' | 'not_applicable';
+/**
+ * A checkpoint's state: `missing` below "partly in place"; `partial` at least partly in place but
+ * short of what the part needs ("mostly in place" for a prerequisite, the execution threshold for a
+ * practice); `unknown` where "don't know" is a finding; `unanswered` where nothing was rated.
+ */
+export type CheckpointState = 'met' | 'partial' | 'missing' | 'unknown' | 'unanswered' | 'not_applicable';
+export type PartVerdict = 'met' | 'not_met' | 'no_evidence';
+/** Why a part is not met, most serious first. */
+export type OpenReason =
+  | 'missing'
+  | 'unknown'
+  | 'unanswered'
+  | 'soft_spots'
+  | 'level_missing'
+  | 'below_target'
+  | 'thin_evidence'
+  | 'no_evidence';
+
+/** Scores are means of small integers: compare with a tolerance so 69.99999… meets 70. */
+const epsilon = 1e-9;
+export const reaches = (score: number, threshold: number): boolean => score + epsilon >= threshold;
 
 export interface Confidence {
   level: ConfidenceLevel;
@@ -38,52 +73,114 @@ export interface CheckpointResult {
   tally: CheckpointTally;
 }
 
+export interface LevelResult {
+  level: ExecutionLevel;
+  score: number | null;
+  /** At least partly in place (rated, and the level's score reaches `partlyInPlace`). */
+  inPlace: boolean;
+}
+
 export interface PartResult {
   part: CheckpointPart;
-  /** 0–100: the mean of the checkpoint scores; null when nothing is rated. */
+  /** 0–100: the mean of the checkpoint scores; null when nothing is rated. Shown, never judged alone. */
   score: number | null;
-  /** The score reaches the threshold on enough evidence (confidence not low), or nothing here is in scope. */
+  verdict: PartVerdict;
   met: boolean;
+  /** Why it is not met (null when met). */
+  reason: OpenReason | null;
   confidence: Confidence;
   checkpoints: CheckpointResult[];
+  /** Execution only: each level in scope, in definition order. */
+  levels: LevelResult[];
+}
+
+export type OutcomeTrendState = 'worse' | 'flat' | 'better' | 'mixed' | 'not_measured' | 'unanswered' | 'not_applicable';
+
+export interface OutcomeResult {
+  outcome: PlacedOutcome;
+  trend: OutcomeTrendState;
+  worse: number;
+  flat: number;
+  better: number;
+  notMeasured: number;
+  tally: CheckpointTally;
 }
 
 export interface PhaseResult {
   phase: Phase;
   index: number;
   status: PhaseStatus;
-  /** Prerequisites not met for lack of evidence (mostly "don't know" or unanswered), not for a low score. */
+  /** Prerequisites not met for lack of knowledge (don't know, unanswered, thin evidence), none actually missing. */
   prerequisitesUnclear: boolean;
   prerequisites: PartResult;
   execution: PartResult;
+  outcomes: OutcomeResult[];
+  /** Why the phase is theater: the missing prerequisites execution runs ahead of, and/or outcomes getting worse. */
+  theater: { aheadOf: CheckpointResult[]; worseningOutcomes: OutcomeResult[] } | null;
+  /** False for every phase after the first one not achieved: its status is not counted towards the stage. */
+  counted: boolean;
   confidence: Confidence;
 }
 
 export interface Constraint {
   phase: Phase;
   phaseIndex: number;
-  part: CheckpointPart;
-  /** The part's weakest checkpoints, weakest first (at most three). */
+  part: CheckpointPart | 'outcomes';
+  reason: OpenReason | 'outcome_worse';
+  /** The checkpoints that make it the constraint, most unblocking first (at most three). */
   weakest: CheckpointResult[];
+  /** How many of the part's checkpoints are in each state (the weakest list stops at three). */
+  counts: Record<CheckpointState, number>;
+  /** Execution levels not at least partly in place. */
+  missingLevels: ExecutionLevel[];
+  /** Outcome signals getting worse (part "outcomes"). */
+  worseningOutcomes: OutcomeResult[];
   confidence: Confidence;
 }
 
+export type NextStepKind = 'act' | 'find-out' | 'answer' | 'reconsider' | 'investigate';
+
 export interface NextStep {
-  result: CheckpointResult;
-  /** "act" closes a rated gap; "find-out" settles a "don't know" or an unanswered checkpoint. */
-  kind: 'act' | 'find-out';
-  /** How many execution checkpoints this step unblocks (a prerequisite gates its phase and every later one). */
-  unblocks: number;
+  kind: NextStepKind;
+  /** The checkpoint the step moves (a rated or open checkpoint, or a worsening outcome signal). */
+  result: CheckpointResult | null;
+  outcome: OutcomeResult | null;
+}
+
+export type FlagKind = 'sure-but-unaware' | 'later-ahead-of-missing' | 'practice-versus-outcome';
+
+/** Answers that contradict each other: worth checking with the team before acting. */
+export interface Flag {
+  kind: FlagKind;
+  strong: PlacedCheckpoint;
+  weak: PlacedCheckpoint | PlacedOutcome;
+}
+
+export interface BottleneckFinding {
+  id: string;
+  /** Mean score of the checkpoints that point to it (lower is more likely the bottleneck). */
+  score: number;
+  checkpoints: CheckpointResult[];
 }
 
 export interface Diagnostic {
+  /** "no_evidence" when nothing at all is rated: no stage, no constraint, only what to answer. */
+  verdict: 'diagnosed' | 'no_evidence';
   phases: PhaseResult[];
-  /** Number of phases achieved in order from the first (0 = none). */
-  stageReached: number;
+  /** Number of phases achieved in order from the first (0 = none); null without evidence. */
+  stageReached: number | null;
   constraint: Constraint | null;
+  /** The next unmet part after the principal constraint, in walk order. */
+  nextConstraint: Constraint | null;
   nextSteps: NextStep[];
+  flags: Flag[];
+  /** Most likely bottleneck first (definitions that tag checkpoints with bottlenecks). */
+  bottlenecks: BottleneckFinding[];
   confidence: Confidence;
 }
+
+export const maxNextSteps = 3;
+export const maxFlags = 3;
 
 const emptyTally = (respondents: number): CheckpointTally => ({
   rated: [],
@@ -92,8 +189,7 @@ const emptyTally = (respondents: number): CheckpointTally => ({
   respondents,
 });
 
-const mean = (values: readonly number[]): number =>
-  values.reduce((sum, v) => sum + v, 0) / values.length;
+const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 export function confidenceOf(tallies: readonly CheckpointTally[], thresholds: Thresholds): Confidence {
   let applicable = 0;
@@ -108,57 +204,152 @@ export function confidenceOf(tallies: readonly CheckpointTally[], thresholds: Th
   // Nothing applicable is no evidence at all: it cannot make a conclusion confident.
   const share = applicable === 0 ? 0 : rated / applicable;
   const level: ConfidenceLevel =
-    share >= thresholds.confidenceHigh ? 'high' : share >= thresholds.confidenceMedium ? 'medium' : 'low';
+    share + epsilon >= thresholds.confidenceHigh ? 'high' : share + epsilon >= thresholds.confidenceMedium ? 'medium' : 'low';
   return { level, share, applicable, rated, dontKnow, unanswered };
 }
 
-function checkpointResult(
+/** The 0–100 score of some ratings on the definition's scale. */
+export function scoreOf(rated: readonly number[], scale: Definition['scale']): number | null {
+  return rated.length === 0 ? null : ((mean(rated) - scale.min) / (scale.max - scale.min)) * 100;
+}
+
+/** "Don't know" is a finding when its share of the applicable answers reaches the threshold. */
+function notKnown(tally: CheckpointTally, thresholds: Thresholds): boolean {
+  const applicable = tally.respondents - tally.notApplicable;
+  return tally.dontKnow > 0 && reaches(tally.dontKnow / applicable, thresholds.findOutShare);
+}
+
+export function checkpointResult(
   checkpoint: PlacedCheckpoint,
   tally: CheckpointTally,
-  scale: Definition['scale'],
-  metAt: number,
+  definition: Pick<Definition, 'scale' | 'thresholds'>,
 ): CheckpointResult {
-  const span = scale.max - scale.min;
-  const score = tally.rated.length === 0 ? null : ((mean(tally.rated) - scale.min) / span) * 100;
+  const { thresholds } = definition;
+  const score = scoreOf(tally.rated, definition.scale);
   const applicable = tally.respondents - tally.notApplicable;
+  const metAt = checkpoint.part === 'prerequisites' ? thresholds.mostlyInPlace : thresholds.executionMet;
   let state: CheckpointState;
   if (tally.respondents > 0 && applicable === 0) state = 'not_applicable';
-  else if (score !== null) state = score >= metAt ? 'met' : 'gap';
+  else if (checkpoint.part === 'prerequisites' && notKnown(tally, thresholds)) state = 'unknown';
+  else if (score !== null) state = reaches(score, metAt) ? 'met' : reaches(score, thresholds.partlyInPlace) ? 'partial' : 'missing';
   else if (tally.dontKnow > 0) state = 'unknown';
   else state = 'unanswered';
   return { checkpoint, score, state, tally };
 }
 
-function partResult(part: CheckpointPart, checkpoints: CheckpointResult[], metAt: number, thresholds: Thresholds): PartResult {
+const inScope = (c: CheckpointResult) => c.state !== 'not_applicable';
+const rated = (c: CheckpointResult) => c.score !== null;
+
+function prerequisitesResult(checkpoints: CheckpointResult[], thresholds: Thresholds): PartResult {
   const scored = checkpoints.flatMap((c) => (c.score === null ? [] : [c.score]));
   const score = scored.length === 0 ? null : mean(scored);
-  const inScope = checkpoints.some((c) => c.state !== 'not_applicable');
   const confidence = confidenceOf(checkpoints.map((c) => c.tally), thresholds);
-  // Everything out of scope: nothing is required here. Otherwise the score must reach the
-  // threshold on enough evidence: a part that is mostly "don't know" or unanswered is not met.
-  const met = !inScope || (score !== null && score >= metAt && confidence.level !== 'low');
-  return { part, score, met, confidence, checkpoints };
+  const count = (state: CheckpointState) => checkpoints.filter((c) => c.state === state).length;
+  let reason: OpenReason | null;
+  if (scored.length === 0) reason = count('unknown') > 0 ? 'unknown' : 'no_evidence';
+  else if (count('missing') > 0) reason = 'missing';
+  else if (count('unknown') > 0) reason = 'unknown';
+  else if (count('unanswered') > 0) reason = 'unanswered';
+  else if (count('partial') > thresholds.softSpotsAllowed) reason = 'soft_spots';
+  else if (confidence.level === 'low') reason = 'thin_evidence';
+  else reason = null;
+  return {
+    part: 'prerequisites',
+    score,
+    verdict: reason === null ? 'met' : scored.length === 0 ? 'no_evidence' : 'not_met',
+    met: reason === null,
+    reason,
+    confidence,
+    checkpoints,
+    levels: [],
+  };
+}
+
+function executionResult(checkpoints: CheckpointResult[], thresholds: Thresholds): PartResult {
+  const scored = checkpoints.flatMap((c) => (c.score === null ? [] : [c.score]));
+  const score = scored.length === 0 ? null : mean(scored);
+  const confidence = confidenceOf(checkpoints.map((c) => c.tally), thresholds);
+  const levels = executionLevels.flatMap<LevelResult>((level) => {
+    const here = checkpoints.filter((c) => c.checkpoint.level === level && inScope(c));
+    if (here.length === 0) return [];
+    const levelScores = here.flatMap((c) => (c.score === null ? [] : [c.score]));
+    const levelScore = levelScores.length === 0 ? null : mean(levelScores);
+    return [{ level, score: levelScore, inPlace: levelScore !== null && reaches(levelScore, thresholds.partlyInPlace) }];
+  });
+  let reason: OpenReason | null;
+  if (score === null) reason = 'no_evidence';
+  else if (levels.some((l) => !l.inPlace)) reason = 'level_missing';
+  else if (!reaches(score, thresholds.executionMet)) reason = 'below_target';
+  else if (confidence.level === 'low') reason = 'thin_evidence';
+  else reason = null;
+  return {
+    part: 'execution',
+    score,
+    verdict: reason === null ? 'met' : score === null ? 'no_evidence' : 'not_met',
+    met: reason === null,
+    reason,
+    confidence,
+    checkpoints,
+    levels,
+  };
+}
+
+/** A group's direction on an outcome signal: worse only when worse answers lead and make at least half. */
+export function outcomeResult(outcome: PlacedOutcome, tally: CheckpointTally): OutcomeResult {
+  const count = (trend: 'worse' | 'flat' | 'better') => tally.rated.filter((v) => trendOfRating(v) === trend).length;
+  const worse = count('worse');
+  const flat = count('flat');
+  const better = count('better');
+  const measured = worse + flat + better;
+  const applicable = tally.respondents - tally.notApplicable;
+  let trend: OutcomeTrendState;
+  if (tally.respondents > 0 && applicable === 0) trend = 'not_applicable';
+  else if (measured === 0) trend = tally.dontKnow > 0 ? 'not_measured' : 'unanswered';
+  else if (worse > better && worse * 2 >= measured) trend = 'worse';
+  else if (better > worse && better * 2 >= measured) trend = 'better';
+  else if (worse * 3 >= measured && better * 3 >= measured) trend = 'mixed';
+  else trend = 'flat';
+  return { outcome, trend, worse, flat, better, notMeasured: tally.dontKnow, tally };
+}
+
+/** Execution at least partly in place, on enough evidence to say so. */
+function executionUnderway(execution: PartResult, thresholds: Thresholds): boolean {
+  return (
+    execution.score !== null &&
+    execution.confidence.level !== 'low' &&
+    reaches(execution.score, Math.max(thresholds.theaterExecutionMin, thresholds.partlyInPlace))
+  );
+}
+
+/**
+ * Theater: execution at least partly in place and clearly (by the margin) ahead of a prerequisite
+ * that is actually missing; or practices underway while an outcome signal gets worse.
+ */
+export function theaterOf(
+  prerequisites: PartResult,
+  execution: PartResult,
+  outcomes: readonly OutcomeResult[],
+  thresholds: Thresholds,
+): PhaseResult['theater'] {
+  if (!executionUnderway(execution, thresholds)) return null;
+  const aheadOf = prerequisites.checkpoints.filter(
+    (c) => c.state === 'missing' && reaches(execution.score! - c.score!, thresholds.theaterMargin),
+  );
+  const worseningOutcomes = outcomes.filter((o) => o.trend === 'worse');
+  return aheadOf.length > 0 || worseningOutcomes.length > 0 ? { aheadOf, worseningOutcomes } : null;
 }
 
 export function phaseStatus(
   prerequisites: PartResult,
   execution: PartResult,
-  thresholds: Thresholds,
+  theater: PhaseResult['theater'],
 ): PhaseStatus {
-  const answered = [...prerequisites.checkpoints, ...execution.checkpoints].some(
-    (c) => c.tally.rated.length + c.tally.dontKnow + c.tally.notApplicable > 0,
-  );
-  if (!answered) return 'not_started';
+  const all = [...prerequisites.checkpoints, ...execution.checkpoints];
+  if (!all.some((c) => c.tally.rated.length + c.tally.dontKnow + c.tally.notApplicable > 0)) return 'not_started';
+  if (!all.some(rated)) return 'no_evidence';
+  if (theater) return 'theater';
   if (prerequisites.met) return execution.met ? 'achieved' : 'executing';
-  // Running ahead needs something to run ahead of: a rated prerequisite score and
-  // enough execution evidence. Unknown prerequisites make the phase stalled, not theater.
-  const runningAhead =
-    prerequisites.score !== null &&
-    execution.score !== null &&
-    execution.confidence.level !== 'low' &&
-    execution.score >= thresholds.theaterExecutionMin &&
-    execution.score - prerequisites.score >= thresholds.theaterMargin;
-  return runningAhead ? 'theater' : 'stalled';
+  return 'stalled';
 }
 
 function assessPhase(
@@ -167,91 +358,172 @@ function assessPhase(
   index: number,
   tallies: ReadonlyMap<string, CheckpointTally>,
   respondents: number,
-): PhaseResult {
-  const { thresholds, scale } = definition;
+): Omit<PhaseResult, 'counted'> {
+  const { thresholds } = definition;
+  const tallyOf = (id: string) => tallies.get(id) ?? emptyTally(respondents);
   const results = phaseCheckpoints(phase, index).map((checkpoint) =>
-    checkpointResult(
-      checkpoint,
-      tallies.get(checkpoint.id) ?? emptyTally(respondents),
-      scale,
-      checkpoint.part === 'prerequisites' ? thresholds.prerequisitesMet : thresholds.executionMet,
-    ),
+    checkpointResult(checkpoint, tallyOf(checkpoint.id), definition),
   );
-  const prerequisites = partResult(
-    'prerequisites',
+  const prerequisites = prerequisitesResult(
     results.filter((r) => r.checkpoint.part === 'prerequisites'),
-    thresholds.prerequisitesMet,
     thresholds,
   );
-  const execution = partResult(
-    'execution',
+  const execution = executionResult(
     results.filter((r) => r.checkpoint.part === 'execution'),
-    thresholds.executionMet,
     thresholds,
   );
+  const outcomes = phaseOutcomes(phase, index).map((o) => outcomeResult(o, tallyOf(o.id)));
+  const theater = theaterOf(prerequisites, execution, outcomes, thresholds);
+  const status = phaseStatus(prerequisites, execution, theater);
   return {
     phase,
     index,
-    status: phaseStatus(prerequisites, execution, thresholds),
+    status,
     prerequisitesUnclear:
-      !prerequisites.met &&
-      prerequisites.confidence.level === 'low' &&
-      (prerequisites.score === null || prerequisites.score >= thresholds.prerequisitesMet),
+      !prerequisites.met && prerequisites.checkpoints.every((c) => c.state !== 'missing') && prerequisites.reason !== 'soft_spots',
     prerequisites,
     execution,
+    outcomes,
+    theater,
     confidence: confidenceOf(results.map((r) => r.tally), thresholds),
   };
 }
 
-const stateRank: Record<CheckpointState, number> = { gap: 0, unknown: 1, unanswered: 2, met: 3, not_applicable: 4 };
+/** How urgent an open checkpoint is: a missing one before not knowing, before unanswered, before a soft spot. */
+const stateRank: Record<CheckpointState, number> = {
+  missing: 0,
+  unknown: 1,
+  unanswered: 2,
+  partial: 3,
+  met: 4,
+  not_applicable: 5,
+};
 
-/** Weakest first: rated gaps by score, then "don't know", then unanswered. */
-function byWeakness(a: CheckpointResult, b: CheckpointResult): number {
+function byUrgency(a: CheckpointResult, b: CheckpointResult): number {
   return stateRank[a.state] - stateRank[b.state] || (a.score ?? 0) - (b.score ?? 0);
 }
 
 function isOpen(result: CheckpointResult): boolean {
-  return result.state === 'gap' || result.state === 'unknown' || result.state === 'unanswered';
+  return result.state !== 'met' && result.state !== 'not_applicable';
 }
 
-/** Walk the phases in order, prerequisites before execution: the first part not met. */
-export function principalConstraint(phases: readonly PhaseResult[], thresholds: Thresholds): Constraint | null {
+function countStates(checkpoints: readonly CheckpointResult[]): Record<CheckpointState, number> {
+  const counts: Record<CheckpointState, number> = { met: 0, partial: 0, missing: 0, unknown: 0, unanswered: 0, not_applicable: 0 };
+  for (const c of checkpoints) counts[c.state] += 1;
+  return counts;
+}
+
+function partConstraint(result: Omit<PhaseResult, 'counted'> | PhaseResult, part: PartResult, thresholds: Thresholds): Constraint {
+  const missingLevels = part.levels.filter((l) => !l.inPlace).map((l) => l.level);
+  let open = part.checkpoints.filter(isOpen);
+  // A part with nothing in scope has nothing open: the "not applicable" answers are what to reconsider.
+  if (open.length === 0 && part.verdict === 'no_evidence') open = part.checkpoints;
+  // A missing level is named by its own checkpoints first.
+  const inMissingLevel = (c: CheckpointResult) => c.checkpoint.level !== null && missingLevels.includes(c.checkpoint.level);
+  const weakest = [...open].sort(
+    (a, b) => Number(inMissingLevel(b)) - Number(inMissingLevel(a)) || byUrgency(a, b),
+  );
+  return {
+    phase: result.phase,
+    phaseIndex: result.index,
+    part: part.part,
+    reason: part.reason ?? 'thin_evidence',
+    weakest: weakest.slice(0, maxNextSteps),
+    counts: countStates(part.checkpoints),
+    missingLevels,
+    worseningOutcomes: [],
+    confidence: confidenceOf(part.checkpoints.map((c) => c.tally), thresholds),
+  };
+}
+
+/** Every unmet part in walk order: phases in order, prerequisites before execution, then outcomes. */
+export function openParts(phases: readonly PhaseResult[], thresholds: Thresholds): Constraint[] {
+  const found: Constraint[] = [];
   for (const result of phases) {
-    for (const part of [result.prerequisites, result.execution]) {
-      if (part.met) continue;
-      return {
+    if (!result.prerequisites.met) found.push(partConstraint(result, result.prerequisites, thresholds));
+    if (!result.execution.met) found.push(partConstraint(result, result.execution, thresholds));
+    const worsening = result.theater?.worseningOutcomes ?? [];
+    if (result.prerequisites.met && result.execution.met && worsening.length > 0) {
+      found.push({
         phase: result.phase,
         phaseIndex: result.index,
-        part: part.part,
-        weakest: part.checkpoints.filter(isOpen).sort(byWeakness).slice(0, 3),
-        confidence: confidenceOf(part.checkpoints.map((c) => c.tally), thresholds),
-      };
+        part: 'outcomes',
+        reason: 'outcome_worse',
+        weakest: [],
+        counts: countStates([]),
+        missingLevels: [],
+        worseningOutcomes: worsening,
+        confidence: result.execution.confidence,
+      });
     }
   }
-  return null;
+  return found;
+}
+
+function stepKind(result: CheckpointResult): NextStepKind {
+  switch (result.state) {
+    case 'unknown':
+      return 'find-out';
+    case 'unanswered':
+      return 'answer';
+    case 'not_applicable':
+      return 'reconsider';
+    default:
+      return 'act';
+  }
+}
+
+/** At most three, from the constraint: its weakest checkpoints in order, or its worsening outcomes. */
+export function nextSteps(constraint: Constraint | null): NextStep[] {
+  if (!constraint) return [];
+  if (constraint.part === 'outcomes') {
+    return constraint.worseningOutcomes
+      .slice(0, maxNextSteps)
+      .map((outcome) => ({ kind: 'investigate' as const, result: null, outcome }));
+  }
+  return constraint.weakest.map((result) => ({ kind: stepKind(result), result, outcome: null }));
 }
 
 /**
- * The constraint's open checkpoints, most unblocking first: a prerequisite gates
- * the execution of its phase and of every phase after it; an execution gap
- * unblocks itself. Ties go to the weakest.
+ * Answers that do not fit together, strongest contradiction first (at most three):
+ * - a prerequisite rated at the top of the scale while a practice it should make visible is "don't know";
+ * - a later phase's prerequisite at the top while an earlier phase's prerequisite is missing;
+ * - a practice at the top while an outcome signal of the same phase gets worse.
  */
-export function nextSteps(constraint: Constraint | null, phases: readonly PhaseResult[]): NextStep[] {
-  if (!constraint) return [];
-  const phase = phases[constraint.phaseIndex]!;
-  const part = constraint.part === 'prerequisites' ? phase.prerequisites : phase.execution;
-  const gatedExecution = phases
-    .slice(constraint.phaseIndex)
-    .reduce((sum, p) => sum + p.execution.checkpoints.filter((c) => c.state !== 'not_applicable').length, 0);
-  return part.checkpoints
-    .filter(isOpen)
-    .sort(byWeakness)
-    .map((result) => ({
-      result,
-      kind: result.state === 'gap' ? ('act' as const) : ('find-out' as const),
-      unblocks: constraint.part === 'prerequisites' ? gatedExecution : 1,
-    }))
-    .sort((a, b) => b.unblocks - a.unblocks);
+export function contradictions(phases: readonly PhaseResult[], scale: Definition['scale']): Flag[] {
+  const top = (c: CheckpointResult) => c.score !== null && reaches(c.score, 100) && c.tally.rated.length > 0 && scale.max > scale.min;
+  const flags: Flag[] = [];
+  for (const p of phases) {
+    const strong = p.prerequisites.checkpoints.find(top);
+    const unaware = p.execution.checkpoints.find((c) => c.state === 'unknown');
+    if (strong && unaware) flags.push({ kind: 'sure-but-unaware', strong: strong.checkpoint, weak: unaware.checkpoint });
+  }
+  for (const p of phases) {
+    const worse = p.outcomes.find((o) => o.trend === 'worse');
+    const strong = p.execution.checkpoints.find(top);
+    if (worse && strong) flags.push({ kind: 'practice-versus-outcome', strong: strong.checkpoint, weak: worse.outcome });
+  }
+  const firstMissing = phases.flatMap((p) => p.prerequisites.checkpoints).find((c) => c.state === 'missing');
+  if (firstMissing) {
+    const later = phases
+      .slice(firstMissing.checkpoint.phaseIndex + 1)
+      .flatMap((p) => p.prerequisites.checkpoints)
+      .find(top);
+    if (later) flags.push({ kind: 'later-ahead-of-missing', strong: later.checkpoint, weak: firstMissing.checkpoint });
+  }
+  return flags.slice(0, maxFlags);
+}
+
+/** For definitions that tag execution checkpoints with bottlenecks: the weakest-scoring bottleneck first. */
+export function likelyBottlenecks(definition: Definition, phases: readonly PhaseResult[]): BottleneckFinding[] {
+  const execution = phases.flatMap((p) => p.execution.checkpoints);
+  return (definition.bottlenecks ?? [])
+    .flatMap((b) => {
+      const here = execution.filter((c) => c.checkpoint.indicates === b.id && c.score !== null).sort(byUrgency);
+      if (here.length === 0) return [];
+      return [{ id: b.id, score: mean(here.map((c) => c.score!)), checkpoints: here }];
+    })
+    .sort((a, b) => a.score - b.score);
 }
 
 /** The whole diagnostic for a definition and the tallies of its respondents. */
@@ -260,20 +532,37 @@ export function diagnose(
   tallies: ReadonlyMap<string, CheckpointTally>,
   respondents = 1,
 ): Diagnostic {
-  const phases = definition.phases.map((phase, index) =>
-    assessPhase(definition, phase, index, tallies, respondents),
+  const assessed = definition.phases.map((phase, index) => assessPhase(definition, phase, index, tallies, respondents));
+  const firstUnachieved = assessed.findIndex((p) => p.status !== 'achieved');
+  const phases: PhaseResult[] = assessed.map((p) => ({ ...p, counted: firstUnachieved === -1 || p.index <= firstUnachieved }));
+  const confidence = confidenceOf(
+    phases.flatMap((p) => [...p.prerequisites.checkpoints, ...p.execution.checkpoints].map((c) => c.tally)),
+    definition.thresholds,
   );
-  const firstUnachieved = phases.findIndex((p) => p.status !== 'achieved');
-  const stageReached = firstUnachieved === -1 ? phases.length : firstUnachieved;
-  const constraint = principalConstraint(phases, definition.thresholds);
+  const anyRated = phases.some((p) => [...p.prerequisites.checkpoints, ...p.execution.checkpoints].some(rated));
+  if (!anyRated) {
+    return {
+      verdict: 'no_evidence',
+      phases,
+      stageReached: null,
+      constraint: null,
+      nextConstraint: null,
+      nextSteps: [],
+      flags: [],
+      bottlenecks: [],
+      confidence,
+    };
+  }
+  const [constraint = null, nextConstraint = null] = openParts(phases, definition.thresholds);
   return {
+    verdict: 'diagnosed',
     phases,
-    stageReached,
+    stageReached: firstUnachieved === -1 ? phases.length : firstUnachieved,
     constraint,
-    nextSteps: nextSteps(constraint, phases),
-    confidence: confidenceOf(
-      phases.flatMap((p) => [...p.prerequisites.checkpoints, ...p.execution.checkpoints].map((c) => c.tally)),
-      definition.thresholds,
-    ),
+    nextConstraint,
+    nextSteps: nextSteps(constraint),
+    flags: contradictions(phases, definition.scale),
+    bottlenecks: likelyBottlenecks(definition, phases),
+    confidence,
   };
 }

@@ -1,46 +1,89 @@
-import type { Definition, Phase } from '../domain/definition.js';
+import type { Definition, ExecutionLevel, Owner, Phase, PlacedCheckpoint } from '../domain/definition.js';
 import { confidenceOf } from '../domain/diagnostic.js';
 import type {
+  BottleneckFinding,
   CheckpointResult,
+  CheckpointState,
   Confidence,
+  Constraint,
   Diagnostic,
+  Flag,
   NextStep,
+  OutcomeResult,
+  OutcomeTrendState,
   PhaseResult,
   PhaseStatus,
 } from '../domain/diagnostic.js';
 
 /**
  * What a results page shows, in the product's words: built from a diagnostic,
- * so one respondent's results and (later) a group's read the same way.
+ * so one respondent's results and a group's read the same way.
  */
 
 export const statusLabels: Record<PhaseStatus, string> = {
   not_started: 'Not started',
+  no_evidence: 'No evidence',
   achieved: 'Achieved',
   executing: 'Executing',
   theater: 'Theater',
   stalled: 'Stalled',
 };
 
+/** The label a phase carries on the page: phases after the first one not achieved are not counted yet. */
+export function phaseLabel(result: Pick<PhaseResult, 'status' | 'counted'>): string {
+  if (result.counted) return statusLabels[result.status];
+  if (result.status === 'achieved') return 'In place, not yet counted';
+  return `${statusLabels[result.status]}, not yet counted`;
+}
+
+export const ownerLabels: Record<Owner, string> = {
+  leadership: 'Engineering leadership',
+  managers: 'Engineering managers and tech leads',
+  teams: 'The teams',
+  individuals: 'Each engineer',
+  frontline: 'The teams themselves (it cannot be ordered from above)',
+};
+
+const levelOwner: Record<ExecutionLevel, Owner> = { individual: 'individuals', team: 'teams', organisation: 'leadership' };
+const levelNames: Record<ExecutionLevel, string> = { individual: 'individual', team: 'team', organisation: 'organisation' };
+
+export function ownerOf(checkpoint: PlacedCheckpoint): Owner {
+  return checkpoint.owner ?? (checkpoint.level ? levelOwner[checkpoint.level] : 'leadership');
+}
+
 function waitingOn(phase: Phase): string {
   return phase.prerequisites.some((p) => p.owner === 'frontline') ? 'the frontline' : 'leadership';
 }
 
+const quoted = (text: string) => `“${text.replace(/\.$/, '')}”`;
+const listOf = (items: readonly string[]) =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+
 export function statusMeaning(result: PhaseResult): string {
+  const ahead = result.theater?.aheadOf ?? [];
+  const worsening = result.theater?.worseningOutcomes ?? [];
   switch (result.status) {
     case 'not_started':
       return 'Nothing in this phase has been answered yet.';
+    case 'no_evidence':
+      return 'Nothing in this phase was rated (only “not applicable” or “don’t know”), so there is no verdict on it.';
     case 'achieved':
-      return 'The prerequisites are in place and execution has followed.';
+      return 'The prerequisites are in place and execution has followed at every level.';
     case 'executing':
-      return 'The prerequisites are in place; execution has not caught up yet. The next move belongs to the teams.';
+      return 'The prerequisites are in place; execution has not caught up yet. The next move belongs to the people doing the work.';
     case 'theater':
-      return `Execution is running ahead of prerequisites that are not met. Expect activity without lasting effect until ${waitingOn(result.phase)} closes the gap.`;
+      if (ahead.length > 0) {
+        return `Execution is running ahead of ${ahead.length === 1 ? 'a prerequisite that is' : 'prerequisites that are'} missing (${listOf(ahead.map((c) => quoted(c.checkpoint.statement)))}). Expect activity without lasting effect until ${waitingOn(result.phase)} closes the gap.`;
+      }
+      return `The practices are in place, yet ${listOf(worsening.map((o) => quoted(o.outcome.statement)))} ${worsening.length === 1 ? 'is' : 'are'} getting worse: output is up while the result is not.`;
     case 'stalled':
       if (result.prerequisitesUnclear) {
-        return 'Too little is known about the prerequisites to call them met: find out whether they are in place before judging execution.';
+        return 'Not enough is known about the prerequisites to call them in place: find out before judging execution.';
       }
-      return `The prerequisites are not met and execution is not moving without them: it is waiting on ${waitingOn(result.phase)}.`;
+      if (result.execution.met) {
+        return 'Execution is in place, but the prerequisites under it are not: without them it will not hold.';
+      }
+      return `The prerequisites are not in place and execution is not moving without them: it is waiting on ${waitingOn(result.phase)}.`;
   }
 }
 
@@ -58,26 +101,31 @@ export function confidenceView(c: Confidence) {
   };
 }
 
+const stateLabels: Record<CheckpointState, string> = {
+  met: 'In place',
+  partial: 'Partly in place',
+  missing: 'Missing',
+  unknown: 'Not known',
+  unanswered: 'Not answered',
+  not_applicable: 'Not applicable',
+};
+
 function checkpointView(definition: Definition, r: CheckpointResult) {
-  const stateLabel = {
-    met: 'In place',
-    gap: 'Gap',
-    unknown: 'Not known',
-    unanswered: 'Not answered',
-    not_applicable: 'Not applicable',
-  }[r.state];
+  const owner = ownerOf(r.checkpoint);
   return {
     id: r.checkpoint.id,
     phaseId: r.checkpoint.phaseId,
     statement: r.checkpoint.statement,
     part: r.checkpoint.part,
     level: r.checkpoint.level,
+    owner,
+    ownerLabel: ownerLabels[owner],
     withoutThis: r.checkpoint.withoutThis,
     inPlace: r.checkpoint.guidance.inPlace,
     firstStep: r.checkpoint.guidance.firstStep,
     score: r.score,
     state: r.state,
-    stateLabel,
+    stateLabel: stateLabels[r.state],
     scaleLabel:
       r.tally.rated.length === 1 && r.tally.respondents === 1
         ? definition.scale.points.find((p) => p.value === r.tally.rated[0])?.label
@@ -85,33 +133,195 @@ function checkpointView(definition: Definition, r: CheckpointResult) {
   };
 }
 
-function partName(part: 'prerequisites' | 'execution', phase: Phase): string {
-  return part === 'prerequisites' ? `${waitingOn(phase) === 'leadership' ? 'leadership' : 'frontline'} prerequisites` : 'execution';
+const trendLabels = (definition: Definition): Record<OutcomeTrendState, string> => ({
+  worse: definition.outcomeScale?.worse.label ?? 'Getting worse',
+  flat: definition.outcomeScale?.flat.label ?? 'About the same',
+  better: definition.outcomeScale?.better.label ?? 'Getting better',
+  mixed: 'Answers split',
+  not_measured: definition.outcomeScale?.notMeasured.label ?? 'Not measured',
+  unanswered: 'Not answered',
+  not_applicable: 'Not applicable',
+});
+
+function outcomeView(definition: Definition, o: OutcomeResult) {
+  return {
+    id: o.outcome.id,
+    statement: o.outcome.statement,
+    trend: o.trend,
+    trendLabel: trendLabels(definition)[o.trend],
+    measure: o.outcome.guidance.measure,
+    firstStep: o.outcome.guidance.firstStep,
+    withoutThis: o.outcome.withoutThis,
+    ownerLabel: ownerLabels[o.outcome.owner],
+    counts: { worse: o.worse, flat: o.flat, better: o.better, notMeasured: o.notMeasured },
+  };
 }
 
-export function constraintSentence(diagnostic: Diagnostic, definition: Definition): string {
-  const c = diagnostic.constraint;
-  if (!c) return `Every phase is achieved: there is no principal constraint in ${definition.title}.`;
-  const where = `phase ${c.phaseIndex + 1}, ${c.phase.title}`;
-  if (c.part === 'prerequisites') {
-    return `The principal constraint is the ${partName('prerequisites', c.phase)} of ${where}: until they are in place, execution in this phase and every phase after it is waiting on them.`;
+const phaseName = (c: Pick<Constraint, 'phase' | 'phaseIndex'>) => `phase ${c.phaseIndex + 1}, ${c.phase.title}`;
+
+/** The constraint in plain words: its actual weakest checkpoints and what happens without them. */
+export function constraintSentence(constraint: Constraint, definition: Definition): string {
+  const where = phaseName(constraint);
+  const named = constraint.weakest.map((w) => quoted(w.checkpoint.statement));
+  const first = constraint.weakest[0];
+  const without = first?.checkpoint.withoutThis ? ` Without it: ${first.checkpoint.withoutThis}` : '';
+  switch (constraint.reason) {
+    case 'missing': {
+      const missing = constraint.weakest.filter((w) => w.state === 'missing');
+      const count = constraint.counts.missing;
+      const more = count > missing.length ? ` (and ${count - missing.length} more)` : '';
+      return `In ${where}, ${count === 1 ? 'a prerequisite is missing' : `${count} prerequisites are missing`}: ${listOf(missing.map((w) => quoted(w.checkpoint.statement)))}${more}.${without}`;
+    }
+    case 'unknown':
+      return `In ${where}, nobody could say whether this prerequisite is in place: ${named[0]}. Not knowing is the finding: the phase cannot count as achieved until you find out.`;
+    case 'unanswered':
+      return `In ${where}, ${named.length === 1 ? 'a prerequisite has' : 'prerequisites have'} not been answered yet: ${listOf(named)}. The phase cannot be judged without ${named.length === 1 ? 'it' : 'them'}.`;
+    case 'soft_spots':
+      return `In ${where}, too many prerequisites are only partly in place (at most ${definition.thresholds.softSpotsAllowed} may be): ${listOf(named)}.${without}`;
+    case 'level_missing':
+      return `In ${where}, the prerequisites are in place, but execution at the ${listOf(constraint.missingLevels.map((l) => levelNames[l]))} level is not even partly in place: ${listOf(named)}.`;
+    case 'below_target':
+      return `In ${where}, the prerequisites are in place and execution has started at every level, but it is short of the mark. The weakest practices: ${listOf(named)}.`;
+    case 'thin_evidence':
+      return `In ${where}, too few answers were rated to call the ${constraint.part === 'prerequisites' ? 'prerequisites' : 'practices'} in place.`;
+    case 'no_evidence':
+      return constraint.part === 'prerequisites'
+        ? `In ${where}, no prerequisite was rated (all not applicable), so nothing shows they are in place; check whether they really do not apply.`
+        : `In ${where}, no practice was rated yet, so execution cannot count as in place.`;
+    case 'outcome_worse':
+      return `In ${where}, the practices are in place, yet ${listOf(constraint.worseningOutcomes.map((o) => quoted(o.outcome.statement)))} ${constraint.worseningOutcomes.length === 1 ? 'is' : 'are'} getting worse: practice without result is output theater. ${constraint.worseningOutcomes[0]!.outcome.withoutThis}`;
   }
-  return `The principal constraint is execution in ${where}: the prerequisites are in place, so the work that unblocks progress now belongs to the teams.`;
 }
 
-function nextStepView(definition: Definition, step: NextStep, constraintPart: 'prerequisites' | 'execution') {
-  const checkpoint = checkpointView(definition, step.result);
-  const reason =
-    constraintPart === 'prerequisites'
-      ? `Gates ${step.unblocks} execution checkpoint${step.unblocks === 1 ? '' : 's'} in this phase and the phases after it.`
-      : 'Closes an execution gap in the constraint phase.';
-  const action =
-    step.kind === 'act'
-      ? checkpoint.firstStep
-      : step.result.state === 'unknown'
-        ? `Find out whether this is in place: ask the people closest to it. ${checkpoint.firstStep}`
-        : `Answer this checkpoint first; it is part of the constraint. ${checkpoint.firstStep}`;
-  return { ...checkpoint, kind: step.kind, action, reason };
+/** Where progress stands on this step, in words a leader uses (not a count of checkpoints). */
+function blocksSentence(constraint: Constraint, definition: Definition): string {
+  const n = constraint.phaseIndex + 1;
+  const later = definition.phases.length - n;
+  const laterText = later === 0 ? '' : later === 1 ? `, and phase ${n + 1} waits behind it` : `, and phases ${n + 1}–${definition.phases.length} wait behind it`;
+  if (constraint.part === 'prerequisites') return `Phase ${n} cannot count as achieved without it${laterText}.`;
+  if (constraint.part === 'execution') return `Phase ${n} counts as achieved once its practices reach the mark at every level${laterText ? laterText.replace('it', 'them') : ''}.`;
+  return `Phase ${n} counts as achieved once this measure stops getting worse.`;
+}
+
+const fallbackQuestions: Record<NextStep['kind'], string> = {
+  act: 'What stops this from being in place today, and who can remove that this quarter?',
+  'find-out': 'Who would know whether this is in place, and can we ask them this week?',
+  answer: 'Which answer fits best, and what would you point to as evidence?',
+  reconsider: 'Does this really not apply to us, or has it simply not started?',
+  investigate: 'What changed when this started getting worse, and which of our new practices could explain it?',
+};
+
+function pauseFor(step: NextStep, constraint: Constraint): string {
+  if (step.kind === 'find-out') return 'Hold decisions that assume the answer either way until you know.';
+  if (step.kind === 'answer' || step.kind === 'reconsider') return 'Nothing yet: answer first, then read the diagnostic again.';
+  if (step.kind === 'investigate') return `Stop counting adoption of ${constraint.phase.title.toLowerCase()} practices as success until the measure turns.`;
+  if (constraint.phase.pauseWhileBlocked) return constraint.phase.pauseWhileBlocked;
+  return constraint.part === 'prerequisites'
+    ? `New roll-outs, adoption targets and training pushes for phase ${constraint.phaseIndex + 1}: they would run ahead of what is missing.`
+    : `Work on later phases: phase ${constraint.phaseIndex + 1}’s practices come first.`;
+}
+
+function nextStepView(definition: Definition, step: NextStep, constraint: Constraint) {
+  const blocks = blocksSentence(constraint, definition);
+  if (step.outcome) {
+    const outcome = outcomeView(definition, step.outcome);
+    return {
+      id: outcome.id,
+      statement: outcome.statement,
+      kind: step.kind,
+      stateLabel: outcome.trendLabel,
+      ownerLabel: outcome.ownerLabel,
+      action: `Find out why this is getting worse while the practices look healthy. ${outcome.measure}`,
+      why: outcome.withoutThis,
+      done: 'The measure is flat or improving again, and the team can say which practice change turned it.',
+      question: fallbackQuestions.investigate,
+      pause: pauseFor(step, constraint),
+      blocks,
+    };
+  }
+  const checkpoint = checkpointView(definition, step.result!);
+  const action = {
+    act: checkpoint.firstStep,
+    'find-out': `Find out whether this is in place: ask the people closest to it. ${checkpoint.firstStep}`,
+    answer: `Answer this checkpoint first: it is part of the constraint. ${checkpoint.firstStep}`,
+    reconsider: `Check whether this really does not apply: if it does, rate it. ${checkpoint.firstStep}`,
+    investigate: checkpoint.firstStep,
+  }[step.kind];
+  return {
+    ...checkpoint,
+    kind: step.kind,
+    action,
+    why:
+      checkpoint.withoutThis ??
+      (constraint.part === 'prerequisites' ? constraint.phase.withoutPrerequisites : `Without this practice, ${constraint.phase.title} stays unfinished at the ${checkpoint.level} level.`),
+    done: step.result!.checkpoint.evidencePrompt ?? checkpoint.inPlace,
+    question: step.result!.checkpoint.question ?? fallbackQuestions[step.kind],
+    pause: pauseFor(step, constraint),
+    blocks,
+  };
+}
+
+function flagView(definition: Definition, flag: Flag) {
+  const strong = quoted(flag.strong.statement);
+  const weak = quoted(flag.weak.statement);
+  const top = definition.scale.points.at(-1)!.label.toLowerCase();
+  const sentence = {
+    'sure-but-unaware': `You rate ${strong} as ${top}, but do not know whether ${weak}. Where the first is true, the second is usually visible.`,
+    'later-ahead-of-missing': `You rate ${strong} as ${top}, while an earlier prerequisite is missing: ${weak}. Later phases rarely hold without the earlier ones.`,
+    'practice-versus-outcome': `You rate ${strong} as ${top}, yet ${weak} is getting worse.`,
+  }[flag.kind];
+  return {
+    kind: flag.kind,
+    sentence,
+    prompt: 'Worth checking with the people doing the work: run this assessment as a workshop and compare their view with yours.',
+  };
+}
+
+function bottleneckView(definition: Definition, finding: BottleneckFinding) {
+  const bottleneck = definition.bottlenecks!.find((b) => b.id === finding.id)!;
+  return {
+    id: bottleneck.id,
+    title: bottleneck.title,
+    description: bottleneck.description,
+    firstMove: bottleneck.firstMove,
+    score: finding.score,
+    checkpoints: finding.checkpoints.slice(0, 3).map((c) => checkpointView(definition, c)),
+  };
+}
+
+function constraintView(definition: Definition, constraint: Constraint) {
+  return {
+    sentence: constraintSentence(constraint, definition),
+    phaseNumber: constraint.phaseIndex + 1,
+    phaseId: constraint.phase.id,
+    phaseTitle: constraint.phase.title,
+    part: constraint.part,
+    reason: constraint.reason,
+    ownerLabel:
+      constraint.part === 'prerequisites'
+        ? ownerLabels[constraint.phase.prerequisites.some((p) => p.owner === 'frontline') ? 'frontline' : 'leadership']
+        : undefined,
+    weakest: constraint.weakest.map((r) => checkpointView(definition, r)),
+    worsening: constraint.worseningOutcomes.map((o) => outcomeView(definition, o)),
+    confidence: confidenceView(constraint.confidence),
+  };
+}
+
+/** What to answer when nothing is rated yet: per phase, what is there and what is missing. */
+function toAnswerView(diagnostic: Diagnostic) {
+  return diagnostic.phases.map((p) => {
+    const all = [...p.prerequisites.checkpoints, ...p.execution.checkpoints];
+    const count = (state: CheckpointState) => all.filter((c) => c.state === state).length;
+    return {
+      id: p.phase.id,
+      number: p.index + 1,
+      title: p.phase.title,
+      total: all.length,
+      notApplicable: count('not_applicable'),
+      unknown: count('unknown'),
+      unanswered: count('unanswered'),
+    };
+  });
 }
 
 export function resultsView(definition: Definition, diagnostic: Diagnostic) {
@@ -121,58 +331,68 @@ export function resultsView(definition: Definition, diagnostic: Diagnostic) {
     title: p.phase.title,
     summary: p.phase.summary,
     status: p.status,
-    statusLabel: statusLabels[p.status],
+    counted: p.counted,
+    statusLabel: phaseLabel(p),
     meaning: statusMeaning(p),
+    notCountedNote: p.counted
+      ? undefined
+      : 'Not counted towards the stage yet: phases count in order, and an earlier phase is not achieved.',
     theaterSigns: p.status === 'theater' ? p.phase.theaterSigns : undefined,
     withoutPrerequisites: p.status === 'theater' || p.status === 'stalled' ? p.phase.withoutPrerequisites : undefined,
     prerequisiteScore: p.prerequisites.score,
     executionScore: p.execution.score,
-    prerequisitesMet: p.prerequisites.met,
-    executionMet: p.execution.met,
+    prerequisitesVerdict: p.prerequisites.verdict,
+    executionVerdict: p.execution.verdict,
+    levels: p.execution.levels.map((l) => ({ level: levelNames[l.level], score: l.score, inPlace: l.inPlace })),
+    outcomes: p.outcomes.map((o) => outcomeView(definition, o)),
     confidence: confidenceView(p.confidence),
   }));
-  const stagePhase = diagnostic.stageReached > 0 ? definition.phases[diagnostic.stageReached - 1] : undefined;
+  const stage = diagnostic.stageReached;
+  const stagePhase = stage ? definition.phases[stage - 1] : undefined;
   const constraint = diagnostic.constraint;
   return {
+    verdict: diagnostic.verdict,
+    noEvidence: diagnostic.verdict === 'no_evidence',
+    toAnswer: diagnostic.verdict === 'no_evidence' ? toAnswerView(diagnostic) : [],
     stage: {
-      reached: diagnostic.stageReached,
+      reached: stage,
       of: definition.phases.length,
       title: stagePhase?.title,
       // The stage rests on the phases up to and including the first one not achieved.
       confidence: confidenceView(
         confidenceOf(
           diagnostic.phases
-            .slice(0, Math.min(diagnostic.stageReached + 1, diagnostic.phases.length))
+            .slice(0, Math.min((stage ?? 0) + 1, diagnostic.phases.length))
             .flatMap((p) => [...p.prerequisites.checkpoints, ...p.execution.checkpoints].map((c) => c.tally)),
           definition.thresholds,
         ),
       ),
     },
-    constraint: constraint
-      ? {
-          sentence: constraintSentence(diagnostic, definition),
-          phaseNumber: constraint.phaseIndex + 1,
-          phaseId: constraint.phase.id,
-          phaseTitle: constraint.phase.title,
-          part: constraint.part,
-          weakest: constraint.weakest.map((r) => checkpointView(definition, r)),
-          confidence: confidenceView(constraint.confidence),
-        }
-      : undefined,
-    noConstraintSentence: constraint ? undefined : constraintSentence(diagnostic, definition),
+    constraint: constraint ? constraintView(definition, constraint) : undefined,
+    nextConstraint: diagnostic.nextConstraint ? constraintView(definition, diagnostic.nextConstraint) : undefined,
+    noConstraintSentence:
+      diagnostic.verdict === 'diagnosed' && !constraint
+        ? `Every phase is achieved: nothing holds ${definition.title} back right now.`
+        : undefined,
     phases,
     theater: phases.filter((p) => p.status === 'theater'),
-    nextSteps: constraint ? diagnostic.nextSteps.map((s) => nextStepView(definition, s, constraint.part)) : [],
+    nextSteps: constraint ? diagnostic.nextSteps.map((s) => nextStepView(definition, s, constraint)) : [],
+    flags: diagnostic.flags.map((f) => flagView(definition, f)),
+    bottleneck: diagnostic.bottlenecks[0] ? bottleneckView(definition, diagnostic.bottlenecks[0]) : undefined,
+    glossary: [
+      { term: 'Stage reached', meaning: 'The last phase achieved with every phase before it: phases count in order.' },
+      { term: 'Principal constraint', meaning: 'The one place that holds everything after it back right now. Work on it before anything else.' },
+      { term: 'Theater', meaning: 'Activity that looks like progress (tools, dashboards, announcements) running ahead of what would make it last.' },
+      ...definition.phases.map((p, i) => ({ term: `Phase ${i + 1}: ${p.title}`, meaning: p.summary })),
+    ],
     confidence: confidenceView(diagnostic.confidence),
     chart: {
       type: 'phase-scores',
       labels: phases.map((p) => `${p.number}. ${p.title}`),
       prerequisites: phases.map((p) => (p.prerequisiteScore === null ? null : Math.round(p.prerequisiteScore))),
       execution: phases.map((p) => (p.executionScore === null ? null : Math.round(p.executionScore))),
-      thresholds: {
-        prerequisites: definition.thresholds.prerequisitesMet,
-        execution: definition.thresholds.executionMet,
-      },
     },
   };
 }
+
+export type ResultsView = ReturnType<typeof resultsView>;

@@ -224,7 +224,9 @@ describe('a leader takes the self-assessment', () => {
     expect(results.statusCode).toBe(200);
     expect(results.headers['cache-control']).toBe('no-store');
     expect(results.body).toContain('None yet');
-    expect(results.body).toContain('The principal constraint is the leadership prerequisites of phase 1');
+    // Every prerequisite only started: all four missing, the first three named with what happens without the first.
+    expect(results.body).toContain('In phase 1, Foundation, 4 prerequisites are missing: “' + definition.phases[0]!.prerequisites[0]!.statement.replace(/\.$/, ''));
+    expect(results.body).toContain('Without it: ' + definition.phases[0]!.prerequisites[0]!.withoutThis);
     expect(results.body).toContain('Theater warning');
     expect(results.body).toContain(definition.phases[0]!.theaterSigns);
     expect(results.body).toMatch(/<canvas data-chart="\{&quot;type&quot;:&quot;phase-scores&quot;/);

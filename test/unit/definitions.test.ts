@@ -114,6 +114,7 @@ describe('lineage across versions', () => {
     for (const phase of input.phases) {
       for (const c of phase.prerequisites) c.lineage = { kind: 'unchanged', from: c.id };
       for (const g of phase.execution) for (const c of g.checkpoints) c.lineage = { kind: 'unchanged', from: c.id };
+      for (const c of phase.outcomes ?? []) c.lineage = { kind: 'unchanged', from: c.id };
     }
     return input;
   };
