@@ -1,4 +1,4 @@
-import { allCheckpoints, definitionKey, type Definition, type PlacedCheckpoint } from '../domain/definition.js';
+import { allCheckpoints, allQuestions, definitionKey, type Definition, type PlacedCheckpoint, type PlacedQuestion } from '../domain/definition.js';
 
 /** The published definitions, indexed for the routes: read-only once built. */
 export interface AssessmentRegistry {
@@ -8,9 +8,12 @@ export interface AssessmentRegistry {
   latest(): readonly Definition[];
   get(id: string, version: number): Definition | undefined;
   latestOf(id: string): Definition | undefined;
+  /** The scored checkpoints (prerequisites and execution). */
   checkpoints(definition: Definition): readonly PlacedCheckpoint[];
-  /** Every published definition that asks this checkpoint id (ids are stable across versions). */
-  definitionsAsking(checkpointId: string): readonly { definition: Definition; checkpoint: PlacedCheckpoint }[];
+  /** Everything a respondent answers: the checkpoints and the outcome signals. */
+  questions(definition: Definition): readonly PlacedQuestion[];
+  /** Every published definition that asks this id (ids are stable across versions). */
+  definitionsAsking(checkpointId: string): readonly { definition: Definition; checkpoint: PlacedQuestion }[];
 }
 
 export function buildRegistry(definitions: readonly Definition[]): AssessmentRegistry {
@@ -18,9 +21,10 @@ export function buildRegistry(definitions: readonly Definition[]): AssessmentReg
   const sorted = [...definitions].sort((a, b) => a.id.localeCompare(b.id) || b.version - a.version);
   const latest = sorted.filter((d, i) => i === 0 || sorted[i - 1]!.id !== d.id);
   const flat = new Map(definitions.map((d) => [definitionKey(d), allCheckpoints(d)]));
-  const asking = new Map<string, { definition: Definition; checkpoint: PlacedCheckpoint }[]>();
+  const questions = new Map(definitions.map((d) => [definitionKey(d), allQuestions(d)]));
+  const asking = new Map<string, { definition: Definition; checkpoint: PlacedQuestion }[]>();
   for (const definition of definitions) {
-    for (const checkpoint of flat.get(definitionKey(definition))!) {
+    for (const checkpoint of questions.get(definitionKey(definition))!) {
       asking.set(checkpoint.id, [...(asking.get(checkpoint.id) ?? []), { definition, checkpoint }]);
     }
   }
@@ -31,5 +35,6 @@ export function buildRegistry(definitions: readonly Definition[]): AssessmentReg
     get: (id, version) => byKey.get(`${id}@${version}`),
     latestOf: (id) => latest.find((d) => d.id === id),
     checkpoints: (definition) => flat.get(definitionKey(definition)) ?? allCheckpoints(definition),
+    questions: (definition) => questions.get(definitionKey(definition)) ?? allQuestions(definition),
   };
 }

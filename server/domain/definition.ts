@@ -334,9 +334,14 @@ export interface PlacedOutcome {
   lineage?: CheckpointLineage;
   phaseId: string;
   phaseIndex: number;
+  part: 'outcomes';
+  level: null;
   owner: Owner;
   withoutThis: string;
 }
+
+/** Anything a respondent answers: a scored checkpoint or an outcome signal (told apart by `part`). */
+export type PlacedQuestion = PlacedCheckpoint | PlacedOutcome;
 
 export function phaseCheckpoints(phase: Phase, phaseIndex: number): PlacedCheckpoint[] {
   const prerequisites = phase.prerequisites.map<PlacedCheckpoint>((c) => ({
@@ -388,6 +393,8 @@ export function phaseOutcomes(phase: Phase, phaseIndex: number): PlacedOutcome[]
     lineage: o.lineage,
     phaseId: phase.id,
     phaseIndex,
+    part: 'outcomes',
+    level: null,
     owner: o.owner,
     withoutThis: o.withoutThis,
   }));
@@ -397,9 +404,19 @@ export function allOutcomes(definition: Definition): PlacedOutcome[] {
   return definition.phases.flatMap((phase, index) => phaseOutcomes(phase, index));
 }
 
+/** What a respondent answers in a phase: its checkpoints, then its outcome signals. */
+export function phaseQuestions(phase: Phase, phaseIndex: number): PlacedQuestion[] {
+  return [...phaseCheckpoints(phase, phaseIndex), ...phaseOutcomes(phase, phaseIndex)];
+}
+
+/** Everything a respondent answers, phase by phase. */
+export function allQuestions(definition: Definition): PlacedQuestion[] {
+  return definition.phases.flatMap((phase, index) => phaseQuestions(phase, index));
+}
+
 /** The ids of everything a respondent answers: scored checkpoints and outcome signals. */
 export function answerableIds(definition: Definition): string[] {
-  return [...allCheckpoints(definition), ...allOutcomes(definition)].map((c) => c.id);
+  return allQuestions(definition).map((c) => c.id);
 }
 
 /** The key a definition is known by: "<id>@<version>". */

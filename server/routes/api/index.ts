@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { createResponse, listAnswers, listEvidence, saveCheckpoint } from '../../data/responses.js';
 import { sharedSecret } from '../../data/settings.js';
-import { answerFromChoice, choiceOfAnswer, isOnScale, tallyAnswers, type Answer } from '../../domain/answers.js';
-import { allCheckpoints, type Definition } from '../../domain/definition.js';
+import { choiceOfAnswer, choiceOfOutcomeAnswer, tallyAnswers, type Answer } from '../../domain/answers.js';
+import { allCheckpoints, allQuestions, answerableIds, type Definition, type PlacedQuestion } from '../../domain/definition.js';
 import { diagnose } from '../../domain/diagnostic.js';
 import { responseCsv } from '../../domain/response-export.js';
 import { HttpError, notFound } from '../../http-errors.js';
 import { hashIdempotencyKey, hashPrivateToken, newPrivateToken, privateTokenForKey } from '../../private-links.js';
+import { parseAnswer } from '../self-assessment/answer-form.js';
 import { assertOpenForAnswers, respondentFor } from '../self-assessment/respondent.js';
 import { diagnosticJson } from './diagnostic-json.js';
 import { openApiDocument } from './openapi.js';
@@ -20,7 +21,9 @@ import {
   versionParams,
 } from './schemas.js';
 
-const answerOut = (answer: Answer) => (answer.kind === 'rating' ? answer.value : choiceOfAnswer(answer));
+/** An answer as the API spells it: a scale point, "na" or "dontknow"; an outcome signal's direction by name. */
+const answerOut = (question: PlacedQuestion, answer: Answer) =>
+  question.part === 'outcomes' ? choiceOfOutcomeAnswer(answer) : answer.kind === 'rating' ? answer.value : choiceOfAnswer(answer);
 
 function summary(d: Definition, versions: number[]) {
   return {
@@ -119,7 +122,7 @@ export default async function apiRoutes(app: FastifyInstance) {
       assessmentId: definition.id,
       version: definition.version,
       createdAt: response.createdAt.toISOString(),
-      progress: { answered: answers.size, total: allCheckpoints(definition).length },
+      progress: { answered: answers.size, total: allQuestions(definition).length },
       links: responseLinks(token),
     });
   });
@@ -132,11 +135,11 @@ export default async function apiRoutes(app: FastifyInstance) {
     return reply.header('cache-control', 'no-store').send({
       assessmentId: definition.id,
       version: definition.version,
-      answers: allCheckpoints(definition)
+      answers: allQuestions(definition)
         .filter((c) => ids.has(c.id))
         .map((c) => {
           const answer = answers.get(c.id);
-          return { checkpointId: c.id, answer: answer ? answerOut(answer) : null, evidence: notes.get(c.id) ?? null };
+          return { checkpointId: c.id, answer: answer ? answerOut(c, answer) : null, evidence: notes.get(c.id) ?? null };
         }),
     });
   });
@@ -145,16 +148,19 @@ export default async function apiRoutes(app: FastifyInstance) {
     const { token, checkpointId } = answerParams.parse(request.params);
     const respondent = await respondentFor(app, token);
     const { response, definition } = respondent;
-    const checkpoint = app.assessments.checkpoints(definition).find((c) => c.id === checkpointId);
+    const checkpoint = app.assessments.questions(definition).find((c) => c.id === checkpointId);
     if (!checkpoint) throw notFound('This checkpoint');
     assertOpenForAnswers(respondent);
     const body = putAnswerBody.parse(request.body);
-    const answer = body.answer === undefined ? undefined : answerFromChoice(body.answer);
-    if (answer && !isOnScale(answer, definition.scale)) {
-      throw new HttpError(422, 'invalid_answer', 'The answer is not on this assessment’s scale.', [
+    const answer = body.answer === undefined ? undefined : parseAnswer(definition, checkpoint, String(body.answer));
+    if (body.answer !== undefined && !answer) {
+      throw new HttpError(422, 'invalid_answer', 'The answer is not one this checkpoint accepts.', [
         {
           field: 'answer',
-          message: `use ${definition.scale.min}–${definition.scale.max}, "na" or "dontknow"`,
+          message:
+            checkpoint.part === 'outcomes'
+              ? 'an outcome signal takes "worse", "flat", "better" or "notmeasured"'
+              : `use ${definition.scale.min}–${definition.scale.max}, "na" or "dontknow"`,
         },
       ]);
     }
@@ -170,7 +176,7 @@ export default async function apiRoutes(app: FastifyInstance) {
     const stored = answers.get(checkpoint.id);
     return reply.header('cache-control', 'no-store').send({
       checkpointId: checkpoint.id,
-      answer: stored ? answerOut(stored) : null,
+      answer: stored ? answerOut(checkpoint, stored) : null,
       evidence: notes.get(checkpoint.id) ?? null,
     });
   });
@@ -179,7 +185,7 @@ export default async function apiRoutes(app: FastifyInstance) {
     const { token } = responseParams.parse(request.params);
     const { response, definition } = await respondentFor(app, token);
     const answers = await listAnswers(app.db, response.id);
-    const ids = app.assessments.checkpoints(definition).map((c) => c.id);
+    const ids = answerableIds(definition);
     return reply
       .header('cache-control', 'no-store')
       .send(diagnosticJson(definition, diagnose(definition, tallyAnswers(ids, [answers]))));

@@ -19,8 +19,10 @@ export const createResponseBody = z
 export const idempotencyKey = z.uuid({ version: 'v4', error: 'use a random (version 4) UUID' });
 
 export const answerValue = z
-  .union([z.number().int(), z.literal('na'), z.literal('dontknow')])
-  .describe('A point on the scale, "na" (not applicable) or "dontknow".');
+  .union([z.number().int(), z.enum(['na', 'dontknow', 'worse', 'flat', 'better', 'notmeasured'])])
+  .describe(
+    'A checkpoint takes a point on the scale, "na" (not applicable) or "dontknow"; an outcome signal takes "worse", "flat", "better" or "notmeasured".',
+  );
 
 export const putAnswerBody = z
   .object({

@@ -1,5 +1,5 @@
-import { answerFromChoice, isOnScale, type Answer } from '../../domain/answers.js';
-import type { Definition, PlacedCheckpoint } from '../../domain/definition.js';
+import { answerFromChoice, isOnScale, outcomeAnswerFromChoice, type Answer } from '../../domain/answers.js';
+import type { Definition, PlacedQuestion } from '../../domain/definition.js';
 
 /**
  * Reading answers from a form body. The phase form (no JavaScript) posts every
@@ -28,7 +28,7 @@ function field(body: Record<string, unknown>, name: string): string | undefined 
 
 export function readAnswerForm(
   definition: Definition,
-  checkpoints: readonly PlacedCheckpoint[],
+  checkpoints: readonly PlacedQuestion[],
   body: unknown,
 ): AnswerForm {
   const form: AnswerForm = { answers: new Map(), notes: new Map(), errors: new Map(), values: new Map() };
@@ -37,8 +37,8 @@ export function readAnswerForm(
     const choice = field(fields, answerField(checkpoint.id));
     if (choice !== undefined && choice !== '') {
       form.values.set(answerField(checkpoint.id), choice);
-      const answer = parseChoice(choice);
-      if (answer && isOnScale(answer, definition.scale)) form.answers.set(checkpoint.id, answer);
+      const answer = parseAnswer(definition, checkpoint, choice);
+      if (answer) form.answers.set(checkpoint.id, answer);
       else form.errors.set(checkpoint.id, 'Choose one of the options listed.');
     }
     const raw = field(fields, evidenceField(checkpoint.id));
@@ -64,6 +64,13 @@ export function readAnswerForm(
  */
 export function normaliseNote(note: string): string {
   return note.replace(/\r\n?/g, '\n').replaceAll('\u0000', '');
+}
+
+/** A choice as this question accepts it: a scale point or non-answer, or an outcome signal's direction. */
+export function parseAnswer(definition: Definition, question: PlacedQuestion, choice: string): Answer | undefined {
+  if (question.part === 'outcomes') return outcomeAnswerFromChoice(choice);
+  const answer = parseChoice(choice);
+  return answer && isOnScale(answer, definition.scale) ? answer : undefined;
 }
 
 export function parseChoice(choice: string): Answer | undefined {

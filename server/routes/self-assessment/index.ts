@@ -8,14 +8,22 @@ import {
   saveAnswers,
   setLastStep,
 } from '../../data/responses.js';
-import { choiceOfAnswer, tallyAnswers, type Answer } from '../../domain/answers.js';
-import { definitionKey, phaseCheckpoints, type Definition, type PlacedCheckpoint } from '../../domain/definition.js';
+import { tallyAnswers } from '../../domain/answers.js';
+import {
+  answerableIds,
+  definitionKey,
+  phaseCheckpoints,
+  phaseOutcomes,
+  phaseQuestions,
+  type PlacedQuestion,
+} from '../../domain/definition.js';
 import { diagnose } from '../../domain/diagnostic.js';
 import { responseCsv } from '../../domain/response-export.js';
 import { notFound } from '../../http-errors.js';
 import { hashPrivateToken, isWellFormedToken, newPrivateToken } from '../../private-links.js';
+import { progressOf, questionView } from '../../views/answering-view.js';
 import { resultsView } from '../../views/diagnostic-view.js';
-import { answerField, evidenceField, maxEvidenceLength, readAnswerForm, type AnswerForm } from './answer-form.js';
+import { readAnswerForm, type AnswerForm } from './answer-form.js';
 import { isOpenForAnswers, respondentFor, workshopClosedMessage, type Respondent } from './respondent.js';
 
 const tokenParams = z.object({ token: z.string() });
@@ -38,65 +46,6 @@ function privatePage(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
 }
 
-function progressOf(definition: Definition, answers: ReadonlyMap<string, Answer>, token: string, currentStep: string) {
-  return definition.phases.map((phase, index) => {
-    const checkpoints = phaseCheckpoints(phase, index);
-    const answered = checkpoints.filter((c) => answers.has(c.id)).length;
-    return {
-      id: phase.id,
-      number: index + 1,
-      title: phase.title,
-      answered,
-      total: checkpoints.length,
-      complete: answered === checkpoints.length,
-      current: currentStep === phase.id,
-      href: `${base(token)}/phases/${phase.id}`,
-    };
-  });
-}
-
-function checkpointView(
-  definition: Definition,
-  checkpoint: PlacedCheckpoint,
-  number: number,
-  token: string,
-  saved: { answer?: Answer; note?: string },
-  form?: AnswerForm,
-) {
-  const chosen = form?.values.get(answerField(checkpoint.id)) ?? (saved.answer ? choiceOfAnswer(saved.answer) : undefined);
-  const note = form?.values.get(evidenceField(checkpoint.id)) ?? saved.note ?? '';
-  const option = (value: string, label: string, description: string, kind: string) => ({
-    value,
-    label,
-    description,
-    kind,
-    checked: chosen === value,
-    inputId: `cp-${checkpoint.id}-${value}`,
-  });
-  return {
-    id: checkpoint.id,
-    number,
-    statement: checkpoint.statement,
-    owner: checkpoint.owner,
-    withoutThis: checkpoint.withoutThis,
-    guidance: checkpoint.guidance,
-    evidencePrompt: checkpoint.evidencePrompt ?? 'What would show this is (or is not) in place?',
-    answerName: answerField(checkpoint.id),
-    evidenceName: evidenceField(checkpoint.id),
-    note,
-    noteOpen: note !== '',
-    maxEvidenceLength,
-    answered: chosen !== undefined,
-    error: form?.errors.get(checkpoint.id),
-    saveUrl: `${base(token)}/checkpoints/${checkpoint.id}`,
-    options: [
-      ...definition.scale.points.map((p) => option(String(p.value), p.label, p.description, 'rating')),
-      option('dontknow', definition.scale.dontKnow.label, definition.scale.dontKnow.description, 'dont-know'),
-      option('na', definition.scale.notApplicable.label, definition.scale.notApplicable.description, 'not-applicable'),
-    ],
-  };
-}
-
 async function renderPhase(
   app: FastifyInstance,
   reply: FastifyReply,
@@ -112,8 +61,9 @@ async function renderPhase(
   const [answers, notes] = await Promise.all([listAnswers(app.db, response.id), listEvidence(app.db, response.id)]);
   const checkpoints = phaseCheckpoints(phase, index);
   let number = 0;
-  const view = (c: PlacedCheckpoint) =>
-    checkpointView(definition, c, ++number, token, { answer: answers.get(c.id), note: notes.get(c.id) }, form);
+  const view = (c: PlacedQuestion) =>
+    questionView(definition, c, ++number, token, { answer: answers.get(c.id), note: notes.get(c.id) }, form);
+  const outcomes = phaseOutcomes(phase, index);
   const owner = phase.prerequisites.some((p) => p.owner === 'frontline') ? 'Frontline' : 'Leadership';
   const groups = [
     {
@@ -126,6 +76,16 @@ async function renderPhase(
       intro: undefined,
       checkpoints: checkpoints.filter((c) => c.part === 'execution' && c.level === group.level).map(view),
     })),
+    ...(outcomes.length > 0
+      ? [
+          {
+            heading: 'Outcome signals',
+            intro:
+              'Not practices but results: which way each measure has moved over the last two quarters. Practices improving while a result gets worse is a warning sign.',
+            checkpoints: outcomes.map(view),
+          },
+        ]
+      : []),
   ];
   privatePage(reply);
   reply.status(options.status ?? (form ? 422 : 200));
@@ -159,7 +119,7 @@ function phaseFormErrors(app: FastifyInstance) {
     const respondent = await respondentFor(app, token);
     const index = respondent.definition.phases.findIndex((p) => p.id === phaseId);
     if (index === -1) throw notFound();
-    const form = readAnswerForm(respondent.definition, phaseCheckpoints(respondent.definition.phases[index]!, index), request.body);
+    const form = readAnswerForm(respondent.definition, phaseQuestions(respondent.definition.phases[index]!, index), request.body);
     return renderPhase(app, reply, respondent, phaseId, form, {
       status: 403,
       notice: 'Your answers on this page were not saved yet because the page had expired. They are filled in below: check them and save again.',
@@ -241,7 +201,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     const { definition, response } = respondent;
     const index = definition.phases.findIndex((p) => p.id === phaseId);
     if (index === -1) throw notFound('This phase');
-    const form = readAnswerForm(definition, phaseCheckpoints(definition.phases[index]!, index), request.body);
+    const form = readAnswerForm(definition, phaseQuestions(definition.phases[index]!, index), request.body);
     if (!isOpenForAnswers(respondent)) {
       return renderPhase(app, reply, respondent, phaseId, form, { status: 409, notice: workshopClosedMessage });
     }
@@ -298,7 +258,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
 
     // Otherwise say precisely what is wrong, for this response's own definition.
     const respondent = await respondentFor(app, token);
-    const checkpoint = app.assessments.checkpoints(respondent.definition).find((c) => c.id === checkpointId);
+    const checkpoint = app.assessments.questions(respondent.definition).find((c) => c.id === checkpointId);
     if (!checkpoint) throw notFound();
     if (!isOpenForAnswers(respondent)) {
       return reply.status(409).fragment('self-assessment/save-status', { state: 'failed', message: workshopClosedMessage });
@@ -315,7 +275,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     await setLastStep(app.db, response.id, 'review');
     const answers = await listAnswers(app.db, response.id);
     const phases = definition.phases.map((phase, index) => {
-      const missing = phaseCheckpoints(phase, index).filter((c) => !answers.has(c.id));
+      const missing = phaseQuestions(phase, index).filter((c) => !answers.has(c.id));
       return {
         number: index + 1,
         title: phase.title,
@@ -323,7 +283,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
         missing: missing.map((c) => ({ id: c.id, statement: c.statement, href: `${base(token)}/phases/${phase.id}#cp-${c.id}` })),
       };
     });
-    const total = app.assessments.checkpoints(definition).length;
+    const total = app.assessments.questions(definition).length;
     privatePage(reply);
     return reply.page('self-assessment/review', {
       title: 'Review your answers',
@@ -343,7 +303,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     const { definition, response, workshop } = await respondentFor(app, token);
     await setLastStep(app.db, response.id, 'results');
     const answers = await listAnswers(app.db, response.id);
-    const diagnostic = diagnose(definition, tallyAnswers(app.assessments.checkpoints(definition).map((c) => c.id), [answers]));
+    const diagnostic = diagnose(definition, tallyAnswers(answerableIds(definition), [answers]));
     privatePage(reply);
     return reply.page('self-assessment/results', {
       title: `Results: ${definition.title}`,
@@ -354,7 +314,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
       results: resultsView(definition, diagnostic),
       workshop: workshop ? { title: workshop.title, resultsRevealed: workshop.resultsRevealed } : undefined,
       answered: answers.size,
-      total: app.assessments.checkpoints(definition).length,
+      total: app.assessments.questions(definition).length,
       generatedOn: new Date().toISOString().slice(0, 10),
     });
   });
