@@ -14,6 +14,7 @@ import apiRoutes from './routes/api/index.js';
 import healthRoutes from './routes/health/index.js';
 import homeRoutes from './routes/home/index.js';
 import selfAssessmentRoutes from './routes/self-assessment/index.js';
+import resultsRoutes from './routes/self-assessment/results.js';
 import coachRoutes from './routes/workshops/coach.js';
 import joinRoutes from './routes/workshops/join.js';
 
@@ -57,6 +58,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(homeRoutes);
   await app.register(selfAssessmentRoutes);
+  await app.register(resultsRoutes);
   await app.register(accountRoutes);
   await app.register(apiRoutes);
   await app.register(joinRoutes);

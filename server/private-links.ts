@@ -31,3 +31,12 @@ export function privateTokenForKey(secret: string, idempotencyKey: string): stri
 export function hashIdempotencyKey(key: string): string {
   return createHash('sha256').update(`idempotency:${key}`).digest('hex');
 }
+
+/**
+ * The private link of a response's retake (the leader's next quarter), derived from its own link
+ * with a server secret: taking it again twice opens the same new response, and whoever holds the
+ * earlier link (the leader) can always reach the later one from it.
+ */
+export function privateTokenForRetake(secret: string, token: string): string {
+  return createHmac('sha256', secret).update(`retake:${token}`).digest('base64url');
+}

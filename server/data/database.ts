@@ -14,6 +14,8 @@ export interface Database {
     workshop_id: string | null;
     role: ParticipantRole | null;
     participant_code: string | null;
+    /** The response this one retakes (a leader's next quarter); at most one retake per response. */
+    previous_response_id: ColumnType<string | null, string | null | undefined, never>;
     created_at: ColumnType<Date, never, never>;
     updated_at: ColumnType<Date, never, Date | string>;
   };
@@ -84,6 +86,16 @@ export interface Database {
     due_quarter: string;
     request_key: string | null;
     created_at: ColumnType<Date, never, never>;
+  };
+  response_actions: {
+    id: Generated<string>;
+    response_id: string;
+    checkpoint_id: string;
+    description: string;
+    owner: string;
+    due_quarter: string;
+    created_at: ColumnType<Date, never, never>;
+    updated_at: ColumnType<Date, never, Date | string>;
   };
 }
 

@@ -13,6 +13,8 @@ export interface ResponseRecord {
   workshopId: string | null;
   role: ParticipantRole | null;
   lastStep: string | null;
+  /** The response this one retakes, for a leader's next quarter. */
+  previousResponseId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -24,6 +26,7 @@ const responseColumns = [
   'workshop_id as workshopId',
   'role',
   'last_step as lastStep',
+  'previous_response_id as previousResponseId',
   'created_at as createdAt',
   'updated_at as updatedAt',
 ] as const;
@@ -63,6 +66,35 @@ export async function createResponse(
     .where('creation_key', '=', input.creationKey ?? '')
     .executeTakeFirstOrThrow();
   return { response: existing, created: false };
+}
+
+/**
+ * The retake of a response (a leader's next quarter): created once. The token is derived from the
+ * earlier one, so a repeated request finds the same response instead of creating a second.
+ */
+export async function createRetake(
+  db: Db,
+  input: { previous: ResponseRecord; tokenHash: Buffer; assessmentVersion: number },
+): Promise<void> {
+  await db
+    .insertInto('responses')
+    .values({
+      token_hash: input.tokenHash,
+      assessment_id: input.previous.assessmentId,
+      assessment_version: input.assessmentVersion,
+      previous_response_id: input.previous.id,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function findResponseById(db: Db, id: string): Promise<ResponseRecord | undefined> {
+  return db.selectFrom('responses').select(responseColumns).where('id', '=', id).executeTakeFirst();
+}
+
+/** The retake of a response, if one was started. */
+export async function findRetakeOf(db: Db, responseId: string): Promise<ResponseRecord | undefined> {
+  return db.selectFrom('responses').select(responseColumns).where('previous_response_id', '=', responseId).executeTakeFirst();
 }
 
 export async function findResponseByTokenHash(db: Db, tokenHash: Buffer): Promise<ResponseRecord | undefined> {

@@ -34,6 +34,10 @@ export const helpers = {
   /** `{{join list ", "}}` */
   join: (items: unknown, separator: unknown): string =>
     Array.isArray(items) ? items.map(String).join(typeof separator === 'string' ? separator : ', ') : '',
+  /** `{{concat a b}}`: strings joined, for a partial's argument. */
+  concat: (...args: unknown[]): string => args.slice(0, -1).map(String).join(''),
+  /** `{{#if (includes list item)}}` */
+  includes: (items: unknown, item: unknown): boolean => Array.isArray(items) && items.includes(item),
   /** `{{add index 1}}` */
   add: (a: unknown, b: unknown): number => Number(a) + Number(b),
 } satisfies Record<string, (...args: any[]) => unknown>;

@@ -8,23 +8,19 @@ import {
   saveAnswers,
   setLastStep,
 } from '../../data/responses.js';
-import { tallyAnswers } from '../../domain/answers.js';
 import {
-  answerableIds,
   definitionKey,
   phaseCheckpoints,
   phaseOutcomes,
   phaseQuestions,
   type PlacedQuestion,
 } from '../../domain/definition.js';
-import { diagnose } from '../../domain/diagnostic.js';
 import { responseCsv } from '../../domain/response-export.js';
 import { notFound } from '../../http-errors.js';
 import { hashPrivateToken, isWellFormedToken, newPrivateToken } from '../../private-links.js';
 import { progressOf, questionView } from '../../views/answering-view.js';
-import { resultsView } from '../../views/diagnostic-view.js';
 import { readAnswerForm, type AnswerForm } from './answer-form.js';
-import { isOpenForAnswers, respondentFor, workshopClosedMessage, type Respondent } from './respondent.js';
+import { base, isOpenForAnswers, privatePage, respondentFor, workshopClosedMessage, type Respondent } from './respondent.js';
 
 const tokenParams = z.object({ token: z.string() });
 const phaseParams = tokenParams.extend({ phaseId: z.string() });
@@ -32,7 +28,6 @@ const checkpointParams = tokenParams.extend({ checkpointId: z.string() });
 const startBody = z.object({ assessment: z.string().min(1), version: z.coerce.number().int().optional() });
 const phaseIntent = z.object({ intent: z.enum(['previous', 'next', 'save', 'review']).catch('next') });
 
-const base = (token: string) => `/r/${token}`;
 
 /** The browser's revision of an autosave (static/js/autosave.js adds it); absent without JavaScript. */
 const revisionField = z.object({ rev: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
@@ -41,10 +36,6 @@ function clientRevision(body: unknown): number | null {
   return parsed.success ? parsed.data.rev : null;
 }
 
-/** Private pages: never stored by a browser or proxy. */
-function privatePage(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
-}
 
 async function renderPhase(
   app: FastifyInstance,
@@ -295,27 +286,6 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
       answered: answers.size,
       total,
       unanswered: total - answers.size,
-    });
-  });
-
-  app.get('/r/:token/results', async (request, reply) => {
-    const { token } = tokenParams.parse(request.params);
-    const { definition, response, workshop } = await respondentFor(app, token);
-    await setLastStep(app.db, response.id, 'results');
-    const answers = await listAnswers(app.db, response.id);
-    const diagnostic = diagnose(definition, tallyAnswers(answerableIds(definition), [answers]));
-    privatePage(reply);
-    return reply.page('self-assessment/results', {
-      title: `Results: ${definition.title}`,
-      assessment: definition,
-      token,
-      privatePath: base(token),
-      progress: progressOf(definition, answers, token, 'results'),
-      results: resultsView(definition, diagnostic),
-      workshop: workshop ? { title: workshop.title, resultsRevealed: workshop.resultsRevealed } : undefined,
-      answered: answers.size,
-      total: app.assessments.questions(definition).length,
-      generatedOn: new Date().toISOString().slice(0, 10),
     });
   });
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { findResponseByTokenHash, type ResponseRecord } from '../../data/responses.js';
 import { findWorkshop, type WorkshopRecord } from '../../data/workshops.js';
 import type { Definition } from '../../domain/definition.js';
@@ -36,4 +36,12 @@ export function isOpenForAnswers(respondent: Respondent): boolean {
 
 export function assertOpenForAnswers(respondent: Respondent): void {
   if (!isOpenForAnswers(respondent)) throw new HttpError(409, 'workshop_closed', workshopClosedMessage);
+}
+
+/** The path of a private link. */
+export const base = (token: string) => `/r/${token}`;
+
+/** Private pages: never stored by a browser or proxy. */
+export function privatePage(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
 }
