@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allCheckpoints } from '../../server/domain/definition.js';
+import { allQuestions } from '../../server/domain/definition.js';
 import { openApiDocument } from '../../server/routes/api/openapi.js';
 import { hashIdempotencyKey } from '../../server/private-links.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -27,13 +27,16 @@ describe('assessments', () => {
     const response = await t.app.inject({ url: '/api/assessments' });
     expect(response.statusCode).toBe(200);
     const ids = response.json().assessments.map((a: { id: string; versions: number[] }) => `${a.id}@${a.versions.join(',')}`);
-    expect(ids).toEqual(['ai-native-maturity@1', 'delivery-bottleneck-check@1']);
+    expect(ids).toEqual(['ai-native-maturity@2,1', 'delivery-bottleneck-check@2,1']);
   });
 
   it('gets a definition, newest or by version, and 404s an unknown one', async () => {
     const latest = await t.app.inject({ url: '/api/assessments/ai-native-maturity' });
+    const v2 = await t.app.inject({ url: '/api/assessments/ai-native-maturity/versions/2' });
     const v1 = await t.app.inject({ url: '/api/assessments/ai-native-maturity/versions/1' });
-    expect(latest.json()).toEqual(v1.json());
+    expect(latest.json()).toEqual(v2.json());
+    expect(v1.json()).toMatchObject({ version: 1 });
+    expect(v2.json()).toMatchObject({ version: 2, previousVersion: 1 });
     expect(v1.json().phases).toHaveLength(3);
     const missing = await t.app.inject({ url: '/api/assessments/ai-native-maturity/versions/9' });
     expect(missing.statusCode).toBe(404);
@@ -150,7 +153,7 @@ describe('responses and answers', () => {
     const csv = await t.app.inject({ url: `/api/responses/${token}/export.csv` });
     expect(csv.statusCode).toBe(200);
     const lines = csv.body.trim().split('\r\n');
-    expect(lines).toHaveLength(1 + allCheckpoints(t.app.assessments.latestOf('ai-native-maturity')!).length);
+    expect(lines).toHaveLength(1 + allQuestions(t.app.assessments.latestOf('ai-native-maturity')!).length);
     expect(lines.find((l) => l.includes('"lead-direction"'))).toContain('"dont_know"');
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { phaseCheckpoints, type Definition } from '../../server/domain/definition.js';
+import { phaseCheckpoints, phaseQuestions, type Definition } from '../../server/domain/definition.js';
 import { startTestApp, Visitor, type TestApp } from '../support/app.js';
 
 let t: TestApp;
@@ -203,7 +203,7 @@ describe('a leader takes the self-assessment', () => {
     const [first, second] = phaseIds(0);
     await visitor.autosave(`${path}/checkpoints/${first}`, { [`answer:${first}`]: '1' });
     const review = await visitor.get(`${path}/review`);
-    const total = definition.phases.reduce((n, p, i) => n + phaseCheckpoints(p, i).length, 0);
+    const total = definition.phases.reduce((n, p, i) => n + phaseQuestions(p, i).length, 0);
     expect(review.body).toContain(`You have answered 1 of ${total} checkpoints.`);
     expect(review.body).not.toContain(`#cp-${first}"`);
     expect(review.body).toContain(`href="${path}/phases/${definition.phases[0]!.id}#cp-${second}"`);
@@ -249,7 +249,7 @@ describe('a leader takes the self-assessment', () => {
     const csv = await visitor.get(`${path}/export.csv`);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     const lines = csv.body.trim().split('\r\n');
-    expect(lines).toHaveLength(1 + definition.phases.reduce((n, p, i) => n + phaseCheckpoints(p, i).length, 0));
+    expect(lines).toHaveLength(1 + definition.phases.reduce((n, p, i) => n + phaseQuestions(p, i).length, 0));
     expect(lines[1]).toContain(`"${first}"`);
     expect(lines[1]).toContain(`"rating","0"`);
     expect(lines[1]).toContain(`"'=HYPERLINK(""x"")"`);

@@ -176,7 +176,7 @@ describe('a coach runs a workshop', () => {
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toBe('"assessment","version","participant","role","checkpoint","answer"');
     expect(lines).toHaveLength(1 + 6 * (prerequisiteIds().length + executionIds().length));
-    expect(lines[1]).toMatch(/^"ai-native-maturity","1","P-[A-Z2-9]{8}","(leader|team_member)","[a-z.-]+","(\d|dontknow|na)"$/);
+    expect(lines[1]).toMatch(/^"ai-native-maturity","2","P-[A-Z2-9]{8}","(leader|team_member)","[a-z.-]+","(\d|dontknow|na)"$/);
     const json = await owner.get(`${both.path}/export.json`);
     expect(JSON.parse(json.body).answers).toHaveLength(lines.length - 1);
 
