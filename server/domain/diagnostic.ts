@@ -246,7 +246,7 @@ function prerequisitesResult(checkpoints: CheckpointResult[], thresholds: Thresh
   const confidence = confidenceOf(checkpoints.map((c) => c.tally), thresholds);
   const count = (state: CheckpointState) => checkpoints.filter((c) => c.state === state).length;
   let reason: OpenReason | null;
-  if (scored.length === 0) reason = count('unknown') > 0 ? 'unknown' : 'no_evidence';
+  if (scored.length === 0) reason = count('unknown') > 0 ? 'unknown' : count('unanswered') > 0 ? 'unanswered' : 'no_evidence';
   else if (count('missing') > 0) reason = 'missing';
   else if (count('unknown') > 0) reason = 'unknown';
   else if (count('unanswered') > 0) reason = 'unanswered';
@@ -277,7 +277,7 @@ function executionResult(checkpoints: CheckpointResult[], thresholds: Thresholds
     return [{ level, score: levelScore, inPlace: levelScore !== null && reaches(levelScore, thresholds.partlyInPlace) }];
   });
   let reason: OpenReason | null;
-  if (score === null) reason = 'no_evidence';
+  if (score === null) reason = checkpoints.some((c) => c.state === 'unanswered') ? 'unanswered' : 'no_evidence';
   else if (levels.some((l) => !l.inPlace)) reason = 'level_missing';
   else if (!reaches(score, thresholds.executionMet)) reason = 'below_target';
   else if (confidence.level === 'low') reason = 'thin_evidence';

@@ -174,8 +174,15 @@ export function constraintSentence(constraint: Constraint, definition: Definitio
     }
     case 'unknown':
       return `In ${where}, nobody could say whether this prerequisite is in place: ${named[0]}. Not knowing is the finding: the phase cannot count as achieved until you find out.`;
-    case 'unanswered':
-      return `In ${where}, ${named.length === 1 ? 'a prerequisite has' : 'prerequisites have'} not been answered yet: ${listOf(named)}. The phase cannot be judged without ${named.length === 1 ? 'it' : 'them'}.`;
+    case 'unanswered': {
+      const what = constraint.part === 'prerequisites' ? 'prerequisite' : 'practice';
+      const count = constraint.counts.unanswered;
+      const c = constraint.counts;
+      if (c.met + c.partial + c.missing + c.unknown === 0 && count > 1) {
+        return `In ${where}, none of the ${count} ${what}s is answered yet: the phase cannot be judged until they are.`;
+      }
+      return `In ${where}, ${count === 1 ? `a ${what} has` : `${count} ${what}s have`} not been answered yet: ${listOf(named)}. The phase cannot be judged without ${count === 1 ? 'it' : 'them'}.`;
+    }
     case 'soft_spots':
       return `In ${where}, too many prerequisites are only partly in place (at most ${definition.thresholds.softSpotsAllowed} may be): ${listOf(named)}.${without}`;
     case 'level_missing':

@@ -36,6 +36,8 @@ export const helpers = {
     Array.isArray(items) ? items.map(String).join(typeof separator === 'string' ? separator : ', ') : '',
   /** `{{concat a b}}`: strings joined, for a partial's argument. */
   concat: (...args: unknown[]): string => args.slice(0, -1).map(String).join(''),
+  /** `{{#if (isNumber x)}}`: a finite number (0 included). */
+  isNumber: (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value),
   /** `{{#if (includes list item)}}` */
   includes: (items: unknown, item: unknown): boolean => Array.isArray(items) && items.includes(item),
   /** `{{add index 1}}` */

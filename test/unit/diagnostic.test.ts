@@ -249,7 +249,7 @@ describe('the diagnostic on AI-native maturity v1, as the framework reads each s
   it('a rated response gets a verdict even with phases not started', () => {
     const d = diagnoseGroup(v1, [part(0, 'prerequisites', 4)]);
     expect(d.verdict).toBe('diagnosed');
-    expect(d.constraint).toMatchObject({ part: 'execution', reason: 'no_evidence' });
+    expect(d.constraint).toMatchObject({ part: 'execution', reason: 'unanswered' });
   });
 });
 
