@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phaseQuestions, type Definition } from '../../server/domain/definition.js';
+import { diagnosticJsonSchema } from '../../server/routes/api/schemas.js';
 import { startTestApp, Visitor, type TestApp } from '../support/app.js';
 
 /**
@@ -177,6 +178,8 @@ describe('the diagnostic API carries the new fields', () => {
     expect(body.phases[0].theater.aheadOf.length).toBeGreaterThan(0);
     expect(body.nextConstraint).not.toBeNull();
     expect(Array.isArray(body.flags)).toBe(true);
+    // The OpenAPI document describes exactly this shape.
+    expect(diagnosticJsonSchema.strict().safeParse(body).error).toBeUndefined();
   });
 
   it('takes an outcome signal as a direction and refuses a scale point for it', async () => {

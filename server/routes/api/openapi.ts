@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { definitionSchema } from '../../domain/definition.js';
-import { answerJson, createResponseBody, createdResponseJson, errorJson, putAnswerBody } from './schemas.js';
+import { answerJson, createResponseBody, createdResponseJson, diagnosticJsonSchema, errorJson, putAnswerBody } from './schemas.js';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'output', unrepresentable: 'any' });
 const inputSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -100,9 +100,9 @@ export function openApiDocument(): unknown {
       },
       '/api/responses/{token}/diagnostic': {
         get: {
-          summary: 'The diagnostic: phase statuses, stage reached, principal constraint, next steps, confidence',
+          summary: 'The diagnostic: phase statuses, stage reached, principal and next constraint, next steps, contradictions, confidence',
           parameters: [tokenParam],
-          responses: { 200: { description: 'Diagnostic' }, 404: problem('Unknown token') },
+          responses: { 200: json(diagnosticJsonSchema, 'Diagnostic'), 404: problem('Unknown token') },
         },
       },
       '/api/responses/{token}/export.csv': {
