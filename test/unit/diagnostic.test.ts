@@ -405,3 +405,25 @@ describe('thresholds', () => {
     expect(reaches(69.99, 70)).toBe(false);
   });
 });
+
+describe('the delivery bottleneck check names the most likely bottleneck', () => {
+  const delivery = parseDefinition(
+    'delivery-bottleneck-check.v2.json',
+    await readFile(path.resolve(import.meta.dirname, '../../assessments/delivery-bottleneck-check.v2.json'), 'utf8'),
+  );
+  const everythingAt = (value: Choice): Spec => Object.fromEntries(allCheckpoints(delivery).map((c) => [c.id, value]));
+
+  it.each<[string, Spec, string]>([
+    ['deploys feared: deploy practices weakest → deploy fear', { 'deploy-ordinary-day': 0, 'flaky-tests-fixed': 1, 'generated-understood': 1 }, 'deploy-fear'],
+    ['nobody looks after shipping → no feedback', { 'shipped-checked': 0, 'usage-visible': 0 }, 'no-feedback'],
+    ['work arrives unclear → not knowing what to build', { 'clear-requirements': 0, 'problem-stated': 1 }, 'unclear-what-to-build'],
+  ])('%s', (_, weak, expected) => {
+    const d = diagnoseGroup(delivery, [{ ...everythingAt(3), ...weak }]);
+    expect(d.bottlenecks[0]!.id).toBe(expected);
+    expect(d.bottlenecks[0]!.checkpoints[0]!.score).toBeLessThan(50);
+  });
+
+  it('no ratings, no bottleneck named', () => {
+    expect(diagnoseGroup(delivery, [{}]).bottlenecks).toEqual([]);
+  });
+});
