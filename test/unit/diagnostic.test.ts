@@ -406,11 +406,12 @@ describe('thresholds', () => {
   });
 });
 
+const delivery = parseDefinition(
+  'delivery-bottleneck-check.v2.json',
+  await readFile(path.resolve(import.meta.dirname, '../../assessments/delivery-bottleneck-check.v2.json'), 'utf8'),
+);
+
 describe('the delivery bottleneck check names the most likely bottleneck', () => {
-  const delivery = parseDefinition(
-    'delivery-bottleneck-check.v2.json',
-    await readFile(path.resolve(import.meta.dirname, '../../assessments/delivery-bottleneck-check.v2.json'), 'utf8'),
-  );
   const everythingAt = (value: Choice): Spec => Object.fromEntries(allCheckpoints(delivery).map((c) => [c.id, value]));
 
   it.each<[string, Spec, string]>([
