@@ -69,6 +69,11 @@ describe('on the embedded database (no DATABASE_URL)', () => {
 
     const second = startAppProcess(env);
     await waitForReady(second, `${base}/readyz`, 90_000);
+    // A second process on the same folder would corrupt it: it is refused, the first keeps serving.
+    const intruder = startAppProcess({ PORT: String(await freePort()), DATA_DIR: dataDir });
+    expect(await intruder.exited).toBe(1);
+    expect(intruder.output()).toContain('is in use by another Stallpoint process');
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const answers = await fetch(`${base}/api/responses/${token}/answers`);
     expect(((await answers.json()) as { answers: unknown[] }).answers).toEqual([
       { checkpointId: 'lead-direction', answer: 3, evidence: null },
