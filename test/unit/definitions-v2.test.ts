@@ -217,6 +217,23 @@ describe('version 2 of the assessments', () => {
     }
   });
 
+  it.each(versionTwos.map((d) => [d.id, d] as const))(
+    '%s v2: every checkpoint has its own question to open the conversation, and every phase says what to pause',
+    (_id, d) => {
+      const questions = checkpointsOf(d).map((c) => [c.id, c.question ?? ''] as const);
+      expect(questions.length).toBeGreaterThan(0);
+      for (const [id, question] of questions) {
+        expect(question, id).toMatch(/\?$/);
+        expect(question.length, id).toBeLessThan(140);
+      }
+      // a question copied onto two checkpoints is generic text under another name
+      const seen = new Map<string, string>();
+      const repeated = questions.filter(([id, q]) => seen.has(q) || !seen.set(q, id)).map(([id]) => id);
+      expect(repeated).toEqual([]);
+      for (const phase of d.phases) expect(phase.pauseWhileBlocked?.length ?? 0, phase.id).toBeGreaterThan(40);
+    },
+  );
+
   it('every retired checkpoint gives a reason', () => {
     for (const d of versionTwos) for (const r of d.retired ?? []) expect(r.reason.length, r.id).toBeGreaterThan(40);
   });
