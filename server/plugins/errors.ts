@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
 import { WorkshopClosedError } from '../data/responses.js';
+import { isDatabaseUnavailable } from '../data/unavailable.js';
 import { HttpError, type FieldIssue } from '../http-errors.js';
 
 interface Problem {
@@ -40,6 +41,14 @@ function toProblem(error: FastifyError | HttpError | ZodError | Error): Problem 
   if (error instanceof WorkshopClosedError) {
     return { statusCode: 409, code: 'workshop_closed', message: 'This workshop has closed: answers can no longer change.', issues: [] };
   }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      statusCode: 503,
+      code: 'database_unavailable',
+      message: 'Stallpoint cannot reach its database for a moment. What you just sent may not be stored: try again in a few seconds.',
+      issues: [],
+    };
+  }
   const fastifyError = error as FastifyError;
   if (invalidTextCodes.has(String(fastifyError.code))) {
     // PostgreSQL refused the text itself (e.g. a NUL character that slipped past validation).
@@ -54,7 +63,7 @@ function toProblem(error: FastifyError | HttpError | ZodError | Error): Problem 
       issues: [],
     };
   }
-  // 5xx: the detail goes to the log, never to the user.
+  // Other 5xx: the detail goes to the log, never to the user.
   return { statusCode: 500, code: 'internal_error', message: 'Something went wrong on our side. Please try again.', issues: [] };
 }
 
@@ -66,6 +75,7 @@ const titles: Record<number, string> = {
   415: 'Not accepted',
   422: 'Please check your input',
   429: 'Too many requests',
+  503: 'Temporarily unavailable',
 };
 
 export function wantsJson(request: FastifyRequest): boolean {
@@ -74,6 +84,7 @@ export function wantsJson(request: FastifyRequest): boolean {
 
 async function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): Promise<FastifyReply> {
   reply.status(problem.statusCode);
+  if (problem.statusCode === 503) reply.header('retry-after', '2');
   if (wantsJson(request)) {
     return reply.send({
       error: { status: problem.statusCode, code: problem.code, message: problem.message, issues: problem.issues },
@@ -96,7 +107,8 @@ export default fp(
   async (app) => {
     app.setErrorHandler(async (error: FastifyError | Error, request, reply) => {
       const problem = toProblem(error);
-      if (problem.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+      if (problem.statusCode === 503) request.log.warn({ err: error }, 'database unavailable');
+      else if (problem.statusCode >= 500) request.log.error({ err: error }, 'request failed');
       return sendProblem(request, reply, problem);
     });
     app.setNotFoundHandler(async (request, reply) =>
