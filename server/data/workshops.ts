@@ -101,12 +101,20 @@ export async function findWorkshopByJoinCode(db: Db, joinCode: string): Promise<
   return db.selectFrom('workshops').select(workshopColumns).where('workshops.join_code', '=', joinCode).executeTakeFirst();
 }
 
-export async function setWorkshopStatus(db: Db, id: string, status: 'open' | 'closed'): Promise<void> {
-  await db
-    .updateTable('workshops')
-    .set({ status, closed_at: status === 'closed' ? sql`now()` : null })
-    .where('id', '=', id)
-    .execute();
+/**
+ * Open or close a workshop. Closing takes the workshop row FOR UPDATE first: it waits for every
+ * save holding the row (FOR SHARE, see responses.ts), so `closed_at`, taken after that wait, is
+ * later than every answer stored, and every save that starts later sees the workshop closed.
+ */
+export async function setWorkshopStatus(db: Kysely<Database>, id: string, status: 'open' | 'closed'): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.selectFrom('workshops').select('id').where('id', '=', id).forUpdate().execute();
+    await trx
+      .updateTable('workshops')
+      .set({ status, closed_at: status === 'closed' ? sql`clock_timestamp()` : null })
+      .where('id', '=', id)
+      .execute();
+  });
 }
 
 export async function setResultsRevealed(db: Db, id: string, revealed: boolean): Promise<void> {
