@@ -75,3 +75,8 @@ export async function attemptsUsed(pool: Pool, key: string): Promise<{ count: nu
   const row = rows[0];
   return { count: row?.count ?? 0, retryAfterSeconds: Math.max(1, Math.ceil(Number(row?.ttl ?? 0) / 1000)) };
 }
+
+/** Give back an attempt that turned out not to count (e.g. the right password). */
+export async function refundAttempt(pool: Pool, key: string): Promise<void> {
+  await pool.query('update rate_limits set count = count - 1 where key = $1 and count > 0 and expires_at > now()', [key]);
+}
