@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
 import { WorkshopClosedError } from '../data/responses.js';
@@ -100,6 +100,33 @@ async function sendProblem(request: FastifyRequest, reply: FastifyReply, problem
     { layout: 'layouts/main' },
   );
   return reply.type('text/html; charset=utf-8').send(html);
+}
+
+/**
+ * A URL Fastify cannot route (a malformed %-escape, a path segment over the router's limit) is
+ * refused before any hook runs, as raw JSON that echoes the URL and has no security headers.
+ * Fastify hands those to `frameworkErrors` (app.ts), which lands here: the app's own 404 or 400,
+ * with its headers, saying nothing of the URL. Rendered through `app.view` because the reply
+ * Fastify makes for these has none of the reply decorators.
+ */
+export async function sendFrameworkError(app: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  app.applySecurityHeaders(request.raw, reply.raw);
+  const problem: Problem =
+    error.code === 'FST_ERR_BAD_URL'
+      ? { statusCode: 400, code: 'bad_url', message: 'This address is not valid.', issues: [] }
+      : { statusCode: 404, code: 'not_found', message: 'This page does not exist, or the link is not valid.', issues: [] };
+  reply.status(problem.statusCode).header('cache-control', 'no-store');
+  if (wantsJson(request)) {
+    reply.send({ error: { status: problem.statusCode, code: problem.code, message: problem.message, issues: [] } });
+    return;
+  }
+  try {
+    const html = await app.view(problem.statusCode === 404 ? 'errors/404' : 'errors/4xx', { title: titles[problem.statusCode], problem }, { layout: 'layouts/main' });
+    reply.type('text/html; charset=utf-8').send(html);
+  } catch (renderError) {
+    request.log.error({ err: renderError }, 'error page failed');
+    reply.type('text/plain; charset=utf-8').send(problem.message);
+  }
 }
 
 /** One error handler: 4xx explained, 5xx hidden and logged; HTML pages or JSON for /api. */

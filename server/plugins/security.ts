@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -5,6 +6,12 @@ import fp from 'fastify-plugin';
 import helmet from 'helmet';
 import { deleteExpiredRateLimits, postgresRateLimitStore } from '../data/rate-limits.js';
 import { sharedSecret } from '../data/settings.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    applySecurityHeaders(request: IncomingMessage, response: ServerResponse): void;
+  }
+}
 
 export interface SecurityOptions {
   /** Signs cookies; when absent one is generated once and shared through the database. */
@@ -48,6 +55,10 @@ export default fp<SecurityOptions>(
       securityHeaders(request.raw, reply.raw, noop);
       done();
     });
+    // For the few replies Fastify makes before any hook runs (see frameworkErrors in app.ts).
+    app.decorate('applySecurityHeaders', (request: IncomingMessage, response: ServerResponse) =>
+      securityHeaders(request, response, noop),
+    );
 
     const secret = options.cookieSecret ?? (await sharedSecret(app.db, 'cookie_secret'));
     await app.register(fastifyCookie, { secret });
@@ -55,7 +66,9 @@ export default fp<SecurityOptions>(
       cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: options.secureCookies },
       getToken: (request) => {
         const body = request.body as Record<string, unknown> | undefined;
-        const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
+        // A field repeated (a crafted or broken form) arrives as an array: its last value counts.
+        const field = body && Array.isArray(body._csrf) ? body._csrf.at(-1) : body?._csrf;
+        const fromBody = typeof field === 'string' ? field : undefined;
         const header = request.headers['x-csrf-token'];
         return fromBody ?? (typeof header === 'string' ? header : undefined);
       },

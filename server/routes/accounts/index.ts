@@ -6,6 +6,7 @@ import { createUser, findUserByEmail } from '../../data/accounts.js';
 import { refundAttempt, takeAttempt } from '../../data/rate-limits.js';
 import { HttpError } from '../../http-errors.js';
 import { safeNextPath, signIn, signOut } from '../../plugins/auth.js';
+import { singleValues } from '../form-fields.js';
 
 /** Where a coach lands after signing in or up when no `next` page was asked for. */
 export const coachHome = '/coach';
@@ -112,7 +113,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const formOf = (body: unknown): Record<string, unknown> => (isRecord(body) ? body : {});
+/** The messages in the order the fields appear on the page. */
+const ordered = (errors: Map<string, string>, order: readonly string[]) =>
+  new Map(order.filter((f) => errors.has(f)).map((f) => [f, errors.get(f)!]));
 
 /** What the person typed in the fields that may be shown again (never a password). */
 function keptValues(form: Record<string, unknown>, fields: readonly string[]): Record<string, string> {
@@ -181,12 +184,13 @@ export default async function accountRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const form = formOf(request.body);
+      const { form, problems } = singleValues(request.body, [...signUpFields, 'next']);
       const next = safeNextPath(form.next);
       const values = keptValues(form, ['displayName', 'email']);
       const parsed = signUpForm.safeParse(form);
-      if (!parsed.success) {
-        return renderSignUp(reply.code(422), { next, values, errors: fieldErrors(parsed.error, signUpFields) });
+      if (!parsed.success || problems.size > 0) {
+        const errors = new Map([...problems, ...(parsed.success ? [] : fieldErrors(parsed.error, signUpFields))].reverse());
+        return renderSignUp(reply.code(422), { next, values, errors: ordered(errors, signUpFields) });
       }
       const { displayName, email, password } = parsed.data;
       const result = await createUser(app.db, { email, displayName, passwordHash: await hashPassword(password) });
@@ -215,12 +219,13 @@ export default async function accountRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const form = formOf(request.body);
+      const { form, problems } = singleValues(request.body, [...signInFields, 'next']);
       const next = safeNextPath(form.next);
       const values = keptValues(form, ['email']);
       const parsed = signInForm.safeParse(form);
-      if (!parsed.success) {
-        return renderSignIn(reply.code(422), { next, values, errors: fieldErrors(parsed.error, signInFields) });
+      if (!parsed.success || problems.size > 0) {
+        const errors = new Map([...problems, ...(parsed.success ? [] : fieldErrors(parsed.error, signInFields))].reverse());
+        return renderSignIn(reply.code(422), { next, values, errors: ordered(errors, signInFields) });
       }
       const { email, password } = parsed.data;
       const user = await findUserByEmail(app.db, email);
