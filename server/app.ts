@@ -50,6 +50,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   built = app;
   app.decorate('config', config);
+  if (config.env === 'production' && !config.publicUrl) {
+    app.log.warn(
+      'PUBLIC_URL is not set: the private links people are asked to keep are built from each request\'s Host header. Set PUBLIC_URL to the address people use (e.g. https://stallpoint.example).',
+    );
+  }
 
   await app.register(database, options.database);
   await app.register(assessments, { folder: config.assessmentsDir });
