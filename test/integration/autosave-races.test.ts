@@ -182,3 +182,30 @@ describe('createResponse with one creation key, from 40 connections at once', ()
     }
   });
 });
+
+describe('CSRF on the autosave route: Fetch Metadata for htmx, the token otherwise', () => {
+  async function post(url: string, headers: Record<string, string>) {
+    return t.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: `answer:${checkpoint}=2`,
+    });
+  }
+
+  it('a same-origin htmx request needs no token; cross-site, or same-site without htmx, is refused without one', async () => {
+    const { path, url } = await twoDevices();
+    expect((await post(url, { 'hx-request': 'true', 'sec-fetch-site': 'cross-site' })).statusCode).toBe(403);
+    expect((await post(url, { 'hx-request': 'true', 'sec-fetch-site': 'same-site' })).statusCode).toBe(403);
+    expect((await post(url, { 'sec-fetch-site': 'same-origin' })).statusCode).toBe(403);
+    expect((await post(url, { 'hx-request': 'true', origin: 'https://evil.example' })).statusCode).toBe(403);
+    expect((await post(url, { 'hx-request': 'true' })).statusCode).toBe(403);
+    expect(await stored(path)).toEqual([]);
+    const ok = await post(url, { 'hx-request': 'true', 'sec-fetch-site': 'same-origin' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('Saved');
+    const viaOrigin = await post(url, { 'hx-request': 'true', origin: 'http://localhost:80' });
+    expect(viaOrigin.statusCode).toBe(200);
+    expect(await stored(path)).toEqual([{ checkpointId: checkpoint, answer: 2, evidence: null }]);
+  });
+});

@@ -278,7 +278,8 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
   });
 
   // Autosave of one checkpoint (htmx): answers the status line, committed before it says "Saved".
-  app.post('/r/:token/checkpoints/:checkpointId', async (request, reply) => {
+  // The token is the credential; CSRF: Fetch Metadata for htmx, else the form's token (security.ts).
+  app.post('/r/:token/checkpoints/:checkpointId', { config: { csrf: 'same-origin' } }, async (request, reply) => {
     const { token, checkpointId } = checkpointParams.parse(request.params);
     privatePage(reply).header('vary', 'HX-Request');
     const candidates = app.assessments.definitionsAsking(checkpointId);
