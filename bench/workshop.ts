@@ -51,6 +51,8 @@ const PAGE_REQUESTS = 50;
 const WARMUP_REQUESTS = 5;
 const PROFILE_RUNS = 30;
 const GOAL_LIVE_P95_MS = 50;
+/** Right after the burst, before any VACUUM: a facilitator polls every 4 s at exactly that moment. */
+const GOAL_LIVE_P99_MS = 100;
 const ASSESSMENT = 'ai-native-maturity@1';
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -682,6 +684,11 @@ export async function workshopScenario(ctx: WorkshopContext): Promise<string[]> 
     console.log(
       `\nlive view p95: ${fmtMs(live.latency.p95)} ms   goal ≤ ${GOAL_LIVE_P95_MS} ms   ${met ? 'MET' : 'NOT MET'}` +
         `   (after VACUUM ANALYZE: ${fmtMs(liveAfter.latency.p95)} ms, ${liveAfter.latency.p95 <= GOAL_LIVE_P95_MS ? 'met' : 'not met'})`,
+    );
+    const metP99 = live.latency.p99 <= GOAL_LIVE_P99_MS;
+    console.log(
+      `live view p99 right after the burst, before any VACUUM: ${fmtMs(live.latency.p99)} ms   goal ≤ ${GOAL_LIVE_P99_MS} ms   ${metP99 ? 'MET' : 'NOT MET'}` +
+        `   (after VACUUM ANALYZE: ${fmtMs(liveAfter.latency.p99)} ms)`,
     );
 
     if (profileBefore && profileAfter) {

@@ -5,7 +5,7 @@ import { requestSerializer } from './logging.js';
 import assessments from './plugins/assessments.js';
 import auth from './plugins/auth.js';
 import database from './plugins/database.js';
-import errors from './plugins/errors.js';
+import errors, { sendFrameworkError } from './plugins/errors.js';
 import security from './plugins/security.js';
 import staticFiles from './plugins/static-files.js';
 import views from './plugins/views.js';
@@ -34,6 +34,8 @@ export interface AppOptions {
 /** Build the app: plugins and routes. It never listens (main.ts does; tests use inject). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
+  // eslint-disable-next-line prefer-const -- assigned right below; the handler runs only once requests arrive
+  let built: FastifyInstance;
   const app = Fastify({
     logger:
       options.logger === false
@@ -42,9 +44,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Trust exactly the configured number of proxy hops, never a client-supplied X-Forwarded-For beyond them.
     trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
     bodyLimit: 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Path segments up to 1,000 characters reach the routes (which answer a 404 page for a bad token or
+    // code); longer ones and malformed %-escapes go to frameworkErrors: the app's own error pages too.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    frameworkErrors: (error, request, reply) => void sendFrameworkError(built, error, request, reply),
   });
+  built = app;
   app.decorate('config', config);
+  if (config.env === 'production' && !config.publicUrl) {
+    app.log.warn(
+      'PUBLIC_URL is not set: the private links people are asked to keep are built from each request\'s Host header. Set PUBLIC_URL to the address people use (e.g. https://stallpoint.example).',
+    );
+  }
 
   await app.register(database, options.database);
   await app.register(assessments, { folder: config.assessmentsDir });

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { projectRoot } from './project-root.js';
 
-const root = path.resolve(import.meta.dirname, '..');
+const root = projectRoot;
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

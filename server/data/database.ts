@@ -24,8 +24,10 @@ export interface Database {
     checkpoint_id: string;
     kind: 'rating' | 'not_applicable' | 'dont_know';
     value: number | null;
-    /** bigint: written as a number, read back as a string by pg. */
-    client_rev: ColumnType<string | null, number | null | undefined, number | null>;
+    /** No longer written (it was the browser's clock); kept for older app processes during a deploy. */
+    client_rev: ColumnType<string | null, null | undefined, null>;
+    /** The server's revision: 1 when first stored, one more on each change. */
+    revision: ColumnType<number, number | undefined, number>;
     /** Copied from the response (frozen there) so a workshop's answers are counted from one index. */
     workshop_id: ColumnType<string | null, string | null | undefined, never>;
     role: ColumnType<ParticipantRole | null, ParticipantRole | null | undefined, never>;
@@ -35,7 +37,8 @@ export interface Database {
     response_id: string;
     checkpoint_id: string;
     note: string;
-    client_rev: ColumnType<string | null, number | null | undefined, number | null>;
+    client_rev: ColumnType<string | null, null | undefined, null>;
+    revision: ColumnType<number, number | undefined, number>;
     updated_at: ColumnType<Date, never, Date | string>;
   };
   users: {

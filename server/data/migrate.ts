@@ -3,18 +3,20 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 
+/** Next to this file's folder: migrations/*.ts from the sources, dist/migrations/*.js when built. */
 export const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations');
 
 /**
- * Reads `migrations/*.ts` itself (rather than Kysely's FileMigrationProvider) so
- * the import goes through whichever TypeScript loader runs the app or the tests.
+ * Reads the migrations folder itself (rather than Kysely's FileMigrationProvider) so the import
+ * goes through whichever TypeScript loader runs the app or the tests, or takes the built `.js`.
+ * A migration's name is its file name without the extension either way.
  */
 const folderProvider: MigrationProvider = {
   async getMigrations() {
-    const names = (await readdir(migrationsFolder)).filter((n) => /^\d{8}_\d{4}_[a-z0-9_]+\.ts$/.test(n)).sort();
+    const names = (await readdir(migrationsFolder)).filter((n) => /^\d{8}_\d{4}_[a-z0-9_]+\.(ts|js)$/.test(n)).sort();
     const migrations: Record<string, Migration> = {};
     for (const name of names) {
-      migrations[name.replace(/\.ts$/, '')] = (await import(
+      migrations[name.replace(/\.(ts|js)$/, '')] = (await import(
         pathToFileURL(path.join(migrationsFolder, name)).href
       )) as Migration;
     }

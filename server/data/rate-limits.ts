@@ -53,3 +53,30 @@ export function postgresRateLimitStore(pool: Pool) {
 export async function deleteExpiredRateLimits(pool: Pool): Promise<void> {
   await pool.query('delete from rate_limits where expires_at <= now()');
 }
+
+/**
+ * Count one attempt against `key` and say whether it is within `max` for the window: counted and
+ * compared in one statement, so parallel attempts each see their own count (none is compared
+ * with a count read before the others were added).
+ */
+export async function takeAttempt(
+  pool: Pool,
+  key: string,
+  limit: { max: number; timeWindow: number },
+): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+  const { rows } = await pool.query<{ count: number; ttl: string }>(incrementSql, [key, limit.timeWindow]);
+  const row = rows[0]!;
+  return { allowed: row.count <= limit.max, retryAfterSeconds: Math.max(1, Math.ceil(Number(row.ttl) / 1000)) };
+}
+
+/** How many attempts `key` has used in its current window (0 when none). */
+export async function attemptsUsed(pool: Pool, key: string): Promise<{ count: number; retryAfterSeconds: number }> {
+  const { rows } = await pool.query<{ count: number; ttl: string }>(readSql, [key]);
+  const row = rows[0];
+  return { count: row?.count ?? 0, retryAfterSeconds: Math.max(1, Math.ceil(Number(row?.ttl ?? 0) / 1000)) };
+}
+
+/** Give back an attempt that turned out not to count (e.g. the right password). */
+export async function refundAttempt(pool: Pool, key: string): Promise<void> {
+  await pool.query('update rate_limits set count = count - 1 where key = $1 and count > 0 and expires_at > now()', [key]);
+}

@@ -56,7 +56,9 @@ export async function createResponse(
       role: input.participant?.role ?? null,
       participant_code: input.participant?.code ?? null,
     })
-    .onConflict((oc) => oc.column('creation_key').doNothing())
+    // Any unique key: a retry with the same key has the same creation key *and* the same token
+    // (derived from it), and two at once may collide on either.
+    .onConflict((oc) => oc.doNothing())
     .returning(responseColumns)
     .executeTakeFirst();
   if (inserted) return { response: inserted, created: true };
@@ -110,22 +112,15 @@ export async function setLastStep(db: Db, responseId: string, step: string): Pro
     .execute();
 }
 
-/**
- * Store one answer: one row per (response, checkpoint), so the same request
- * twice leaves one answer. With a client revision, a save that arrives after
- * a newer one is ignored; without one (a plain form, the API) it always applies.
- * Returns when PostgreSQL has committed it.
- */
 /** The response an answer belongs to, with what is copied onto each of its answers. */
 export type AnswerOwner = Pick<ResponseRecord, 'id' | 'workshopId' | 'role'>;
 
-export async function saveAnswer(
-  db: Db,
-  owner: AnswerOwner,
-  checkpointId: string,
-  answer: Answer,
-  clientRev: number | null = null,
-): Promise<void> {
+/**
+ * Store one answer: one row per (response, checkpoint), so the same request twice leaves one
+ * answer. A plain form and the API always apply (the last one to arrive wins); each change
+ * moves the answer's server revision on by one. Returns when PostgreSQL has committed it.
+ */
+export async function saveAnswer(db: Db, owner: AnswerOwner, checkpointId: string, answer: Answer): Promise<void> {
   const value = answer.kind === 'rating' ? answer.value : null;
   await db
     .insertInto('answers')
@@ -134,22 +129,16 @@ export async function saveAnswer(
       checkpoint_id: checkpointId,
       kind: answer.kind,
       value,
-      client_rev: clientRev,
       workshop_id: owner.workshopId,
       role: owner.role,
     })
     .onConflict((oc) =>
       oc
         .columns(['response_id', 'checkpoint_id'])
-        .doUpdateSet({ kind: answer.kind, value, client_rev: clientRev, updated_at: sql`now()` })
-        .where(newerRevision('answers')),
+        .doUpdateSet({ kind: answer.kind, value, client_rev: null, revision: sql`answers.revision + 1`, updated_at: sql`now()` })
+        .where(sql<boolean>`(answers.kind, answers.value) is distinct from (excluded.kind, excluded.value)`),
     )
     .execute();
-}
-
-/** Only replace a stored value with a save that is not older than it. */
-function newerRevision(table: 'answers' | 'evidence_notes') {
-  return sql<boolean>`(excluded.client_rev is null or ${sql.ref(`${table}.client_rev`)} is null or ${sql.ref(`${table}.client_rev`)} <= excluded.client_rev)`;
 }
 
 /** One checkpoint's answer and note, saved together (one transaction when both are sent). */
@@ -157,14 +146,14 @@ export async function saveCheckpoint(
   db: Kysely<Database>,
   owner: AnswerOwner,
   checkpointId: string,
-  input: { answer?: Answer; note?: string; clientRev?: number | null },
+  input: { answer?: Answer; note?: string },
 ): Promise<void> {
-  const { answer, note, clientRev = null } = input;
+  const { answer, note } = input;
   if (!answer && note === undefined) return;
   await db.transaction().execute(async (trx) => {
     await lockOpenWorkshop(trx, owner);
-    if (answer) await saveAnswer(trx, owner, checkpointId, answer, clientRev);
-    if (note !== undefined) await saveEvidence(trx, owner.id, checkpointId, note, clientRev);
+    if (answer) await saveAnswer(trx, owner, checkpointId, answer);
+    if (note !== undefined) await saveEvidence(trx, owner.id, checkpointId, note);
   });
 }
 
@@ -210,7 +199,6 @@ export async function saveAnswers(
             checkpoint_id: checkpointId,
             kind: answer.kind,
             value: answer.kind === 'rating' ? answer.value : null,
-            client_rev: null,
           })),
         )
         .onConflict((oc) =>
@@ -218,8 +206,9 @@ export async function saveAnswers(
             kind: eb.ref('excluded.kind'),
             value: eb.ref('excluded.value'),
             client_rev: null,
+            revision: sql`answers.revision + 1`,
             updated_at: sql`now()`,
-          })),
+          })).where(sql<boolean>`(answers.kind, answers.value) is distinct from (excluded.kind, excluded.value)`),
         )
         .execute();
     }
@@ -240,25 +229,31 @@ export async function listAnswers(db: Db, responseId: string, onlyCheckpoint?: s
   );
 }
 
-/** Save an evidence note; an empty note is kept as empty (so a late, older save cannot bring text back). */
-export async function saveEvidence(
-  db: Db,
-  responseId: string,
-  checkpointId: string,
-  note: string,
-  clientRev: number | null = null,
-): Promise<void> {
+/** Save an evidence note (always applies; see saveAnswer). An empty note is kept as empty. */
+export async function saveEvidence(db: Db, responseId: string, checkpointId: string, note: string): Promise<void> {
   const text = note.trim() === '' ? '' : note;
   await db
     .insertInto('evidence_notes')
-    .values({ response_id: responseId, checkpoint_id: checkpointId, note: text, client_rev: clientRev })
+    .values({ response_id: responseId, checkpoint_id: checkpointId, note: text })
     .onConflict((oc) =>
       oc
         .columns(['response_id', 'checkpoint_id'])
-        .doUpdateSet({ note: text, client_rev: clientRev, updated_at: sql`now()` })
-        .where(newerRevision('evidence_notes')),
+        .doUpdateSet({ note: text, client_rev: null, revision: sql`evidence_notes.revision + 1`, updated_at: sql`now()` })
+        .where(sql<boolean>`evidence_notes.note is distinct from excluded.note`),
     )
     .execute();
+}
+
+/** The server revision of each answer and note of a response (a page carries them for its autosaves). */
+export async function listRevisions(db: Db, responseId: string): Promise<Map<string, { answer: number; note: number }>> {
+  const [answers, notes] = await Promise.all([
+    db.selectFrom('answers').select(['checkpoint_id', 'revision']).where('response_id', '=', responseId).execute(),
+    db.selectFrom('evidence_notes').select(['checkpoint_id', 'revision']).where('response_id', '=', responseId).execute(),
+  ]);
+  const revisions = new Map<string, { answer: number; note: number }>();
+  for (const a of answers) revisions.set(a.checkpoint_id, { answer: a.revision, note: 0 });
+  for (const n of notes) revisions.set(n.checkpoint_id, { answer: revisions.get(n.checkpoint_id)?.answer ?? 0, note: n.revision });
+  return revisions;
 }
 
 export async function listEvidence(db: Db, responseId: string, onlyCheckpoint?: string): Promise<Map<string, string>> {
@@ -272,9 +267,17 @@ export async function listEvidence(db: Db, responseId: string, onlyCheckpoint?: 
   return new Map(rows.map((row) => [row.checkpoint_id, row.note]));
 }
 
+/** What an autosave did with each part it was sent: stored, or refused. */
+export interface PartOutcome {
+  /** Stored now, or already stored exactly as sent. */
+  stored: boolean;
+  /** The revision stored after this save (0: nothing stored). */
+  revision: number;
+}
+
 export type AutosaveOutcome =
   | { found: false }
-  | { found: true; definitionKey: string; open: boolean; saved: boolean };
+  | { found: true; definitionKey: string; open: boolean; writable: boolean; answer?: PartOutcome; note?: PartOutcome };
 
 /** A pg pool for the one hot-path statement, and whether it may be prepared once per connection. */
 export interface DirectPg {
@@ -283,39 +286,75 @@ export interface DirectPg {
   namedStatements: boolean;
 }
 
+/*
+ * $1 token hash, $2 allowed definitions, $3 checkpoint, $4 kind, $5 value, $6 the answer revision
+ * the page saw (null: store regardless), $7 note, $8 the note revision the page saw.
+ * The workshop row is held FOR SHARE while the statement writes: closing a workshop (which updates
+ * that row) waits for saves in flight, and a save that waited for a close sees it closed.
+ */
 const autosaveSql = `
   with target as (
-    select r.id, r.workshop_id, r.role, r.assessment_id || '@' || r.assessment_version as definition_key,
-           coalesce(w.status = 'open', true) as open
-    from responses r left join workshops w on w.id = r.workshop_id
+    select r.id, r.workshop_id, r.role, r.assessment_id || '@' || r.assessment_version as definition_key
+    from responses r
     where r.token_hash = $1
+  ), held as (
+    select w.status from workshops w where w.id = (select workshop_id from target) for share
+  ), state as (
+    select t.*, coalesce((select status = 'open' from held), true) as open from target t
   ), writable as (
-    select id, workshop_id, role from target where open and definition_key = any($2::text[])
+    select id, workshop_id, role from state where open and definition_key = any($2::text[])
+  ), old_answer as (
+    select a.kind, a.value, a.revision from answers a join writable w on a.response_id = w.id where a.checkpoint_id = $3
+  ), old_note as (
+    select n.note, n.revision from evidence_notes n join writable w on n.response_id = w.id where n.checkpoint_id = $3
   ), saved_answer as (
-    insert into answers (response_id, checkpoint_id, kind, value, client_rev, workshop_id, role)
-    select id, $3, $4::text, $5::smallint, $6::bigint, workshop_id, role from writable where $4::text is not null
+    insert into answers (response_id, checkpoint_id, kind, value, workshop_id, role)
+    select id, $3, $4::text, $5::smallint, workshop_id, role from writable
+    where $4::text is not null and ($6::int is null or $6::int = coalesce((select revision from old_answer), 0))
     on conflict (response_id, checkpoint_id) do update
-      set kind = excluded.kind, value = excluded.value, client_rev = excluded.client_rev, updated_at = now()
-      where excluded.client_rev is null or answers.client_rev is null or answers.client_rev <= excluded.client_rev
-    returning 1
+      set kind = excluded.kind, value = excluded.value, client_rev = null, revision = answers.revision + 1, updated_at = now()
+      where ($6::int is null or answers.revision = $6::int)
+        and (answers.kind, answers.value) is distinct from (excluded.kind, excluded.value)
+    returning revision
   ), saved_note as (
-    insert into evidence_notes (response_id, checkpoint_id, note, client_rev)
-    select id, $3, $7::text, $6::bigint from writable where $7::text is not null
+    insert into evidence_notes (response_id, checkpoint_id, note)
+    select id, $3, $7::text from writable
+    where $7::text is not null and ($8::int is null or $8::int = coalesce((select revision from old_note), 0))
     on conflict (response_id, checkpoint_id) do update
-      set note = excluded.note, client_rev = excluded.client_rev, updated_at = now()
-      where excluded.client_rev is null or evidence_notes.client_rev is null or evidence_notes.client_rev <= excluded.client_rev
-    returning 1
+      set note = excluded.note, client_rev = null, revision = evidence_notes.revision + 1, updated_at = now()
+      where ($8::int is null or evidence_notes.revision = $8::int)
+        and evidence_notes.note is distinct from excluded.note
+    returning revision
   )
-  select definition_key, open, exists (select 1 from writable) as saved from target`;
+  select definition_key, open, exists (select 1 from writable) as writable,
+         (select revision from saved_answer) as answer_saved,
+         (select kind from old_answer) as old_kind, (select value from old_answer) as old_value,
+         (select revision from old_answer) as old_answer_revision,
+         (select revision from saved_note) as note_saved,
+         (select note from old_note) as old_note, (select revision from old_note) as old_note_revision
+  from state`;
+
+interface AutosaveRow {
+  definition_key: string;
+  open: boolean;
+  writable: boolean;
+  answer_saved: number | null;
+  old_kind: string | null;
+  old_value: number | null;
+  old_answer_revision: number | null;
+  note_saved: number | null;
+  old_note: string | null;
+  old_note_revision: number | null;
+}
 
 /**
- * The autosave hot path in one statement (one round trip, one transaction):
- * find the response by its token hash, check its workshop (if any) is open and
- * its definition is one of `allowedDefinitions` (those that ask this checkpoint
- * and accept this answer), then upsert the answer and/or note with the same
- * revision rule as saveAnswer/saveEvidence. Nothing is written unless every
- * check passes; the outcome says which one failed. Plain SQL on the pool, so
- * it can be prepared once per connection on a real server.
+ * The autosave hot path in one statement (one round trip, one transaction): find the response
+ * by its token hash, check its workshop (if any) is open and its definition is one of
+ * `allowedDefinitions` (those that ask this checkpoint and accept this answer), then store the
+ * answer and/or note if what is stored is still the revision the page saw (compare-and-set; with
+ * no revision sent, always). A refused part is reported as not stored, unless what is stored is
+ * exactly what was sent (a retried save). Plain SQL on the pool, so it can be prepared once per
+ * connection on a real server.
  */
 export async function autosaveCheckpoint(
   pg: DirectPg,
@@ -325,22 +364,39 @@ export async function autosaveCheckpoint(
     allowedDefinitions: readonly string[];
     answer: Answer | undefined;
     note: string | undefined;
-    clientRev: number | null;
+    /** The revisions the page saw (0: nothing stored then); undefined: store regardless. */
+    seen: { answer?: number; note?: number };
   },
 ): Promise<AutosaveOutcome> {
-  const { answer, note } = input;
+  const { answer } = input;
+  const note = input.note === undefined ? undefined : input.note.trim() === '' ? '' : input.note;
+  const value = answer?.kind === 'rating' ? answer.value : null;
   const values = [
     input.tokenHash,
     input.allowedDefinitions,
     input.checkpointId,
     answer?.kind ?? null,
-    answer?.kind === 'rating' ? answer.value : null,
-    input.clientRev,
-    note === undefined ? null : note.trim() === '' ? '' : note,
+    value,
+    input.seen.answer ?? null,
+    note ?? null,
+    input.seen.note ?? null,
   ];
-  const result = await pg.pool.query<{ definition_key: string; open: boolean; saved: boolean }>(
-    pg.namedStatements ? { name: 'autosave-checkpoint', text: autosaveSql, values } : { text: autosaveSql, values },
+  const result = await pg.pool.query<AutosaveRow>(
+    pg.namedStatements ? { name: 'autosave-checkpoint-2', text: autosaveSql, values } : { text: autosaveSql, values },
   );
   const row = result.rows[0];
-  return row ? { found: true, definitionKey: row.definition_key, open: row.open, saved: row.saved } : { found: false };
+  if (!row) return { found: false };
+  const outcome: AutosaveOutcome = { found: true, definitionKey: row.definition_key, open: row.open, writable: row.writable };
+  if (!row.writable) return outcome;
+  if (answer) {
+    const same = row.old_kind === answer.kind && (row.old_value ?? null) === value;
+    outcome.answer =
+      row.answer_saved !== null ? { stored: true, revision: row.answer_saved } : { stored: same, revision: row.old_answer_revision ?? 0 };
+  }
+  if (note !== undefined) {
+    const same = (row.old_note ?? '') === note;
+    outcome.note =
+      row.note_saved !== null ? { stored: true, revision: row.note_saved } : { stored: same, revision: row.old_note_revision ?? 0 };
+  }
+  return outcome;
 }

@@ -101,12 +101,20 @@ export async function findWorkshopByJoinCode(db: Db, joinCode: string): Promise<
   return db.selectFrom('workshops').select(workshopColumns).where('workshops.join_code', '=', joinCode).executeTakeFirst();
 }
 
-export async function setWorkshopStatus(db: Db, id: string, status: 'open' | 'closed'): Promise<void> {
-  await db
-    .updateTable('workshops')
-    .set({ status, closed_at: status === 'closed' ? sql`now()` : null })
-    .where('id', '=', id)
-    .execute();
+/**
+ * Open or close a workshop. Closing takes the workshop row FOR UPDATE first: it waits for every
+ * save holding the row (FOR SHARE, see responses.ts), so `closed_at`, taken after that wait, is
+ * later than every answer stored, and every save that starts later sees the workshop closed.
+ */
+export async function setWorkshopStatus(db: Kysely<Database>, id: string, status: 'open' | 'closed'): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.selectFrom('workshops').select('id').where('id', '=', id).forUpdate().execute();
+    await trx
+      .updateTable('workshops')
+      .set({ status, closed_at: status === 'closed' ? sql`clock_timestamp()` : null })
+      .where('id', '=', id)
+      .execute();
+  });
 }
 
 export async function setResultsRevealed(db: Db, id: string, revealed: boolean): Promise<void> {
@@ -123,34 +131,35 @@ export interface Participation {
   answeringByRole: Record<ParticipantRole, number>;
 }
 
+/**
+ * Two single-table reads, each on its own index (responses by workshop; answers by
+ * (workshop_id, response_id)), joined here: no join for the planner to choose, so right after
+ * a burst of inserts, with statistics that do not know the workshop's rows yet, the plan stays an
+ * index scan of this workshop's rows (a join became a per-participant nested loop then).
+ */
 export async function participationIn(db: Db, workshopId: string, checkpointCount: number): Promise<Participation> {
-  const rows = await db
-    .selectFrom('responses')
-    .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom('answers')
-          .select(['answers.response_id'])
-          .select((a) => a.fn.countAll<string>().as('answered'))
-          .where('answers.workshop_id', '=', workshopId)
-          .groupBy('answers.response_id')
-          .as('counts'),
-      (join) => join.onRef('counts.response_id', '=', 'responses.id'),
-    )
-    .select(['responses.role', 'counts.answered'])
-    .where('responses.workshop_id', '=', workshopId)
-    .execute();
+  const [people, counts] = await Promise.all([
+    db.selectFrom('responses').select(['id', 'role']).where('workshop_id', '=', workshopId).execute(),
+    db
+      .selectFrom('answers')
+      .select('response_id')
+      .select((eb) => eb.fn.countAll<string>().as('answered'))
+      .where('workshop_id', '=', workshopId)
+      .groupBy('response_id')
+      .execute(),
+  ]);
+  const answeredBy = new Map(counts.map((c) => [c.response_id, Number(c.answered)]));
   const participation: Participation = {
-    joined: rows.length,
+    joined: people.length,
     answering: 0,
     finished: 0,
     answeringByRole: { leader: 0, team_member: 0 },
   };
-  for (const row of rows) {
-    const answered = Number(row.answered ?? 0);
+  for (const person of people) {
+    const answered = answeredBy.get(person.id) ?? 0;
     if (answered > 0) {
       participation.answering += 1;
-      if (row.role) participation.answeringByRole[row.role] += 1;
+      if (person.role) participation.answeringByRole[person.role] += 1;
     }
     if (answered >= checkpointCount) participation.finished += 1;
   }
@@ -199,16 +208,21 @@ export async function anonymousAnswersIn(db: Db, workshopId: string): Promise<Ex
   }));
 }
 
-/** Evidence notes in a workshop, without who wrote them, shuffled by the database's order of the text. */
+/**
+ * Evidence notes in a workshop, without who wrote them, in the database's order of the text.
+ * Two single-table reads (the workshop's responses, then their notes by primary key), for the
+ * same reason as participationIn: no join plan for stale statistics to get wrong.
+ */
 export async function notesIn(db: Db, workshopId: string): Promise<{ checkpointId: string; note: string }[]> {
+  const people = await db.selectFrom('responses').select('id').where('workshop_id', '=', workshopId).execute();
+  if (people.length === 0) return [];
   const rows = await db
     .selectFrom('evidence_notes')
-    .innerJoin('responses', 'responses.id', 'evidence_notes.response_id')
-    .select(['evidence_notes.checkpoint_id', 'evidence_notes.note'])
-    .where('responses.workshop_id', '=', workshopId)
-    .where('evidence_notes.note', '!=', '')
-    .orderBy('evidence_notes.checkpoint_id')
-    .orderBy('evidence_notes.note')
+    .select(['checkpoint_id', 'note'])
+    .where('response_id', '=', sql<string>`any(${people.map((p) => p.id)}::uuid[])`)
+    .where('note', '!=', '')
+    .orderBy('checkpoint_id')
+    .orderBy('note')
     .execute();
   return rows.map((r) => ({ checkpointId: r.checkpoint_id, note: r.note }));
 }

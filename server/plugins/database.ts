@@ -37,6 +37,12 @@ export default fp<DatabaseOptions>(
     });
     // Without this handler, an idle client's error (PostgreSQL restarting) kills the process.
     app.pg.pool.on('error', (error) => app.log.warn({ err: error }, 'idle PostgreSQL connection lost; the pool will reconnect'));
+    // A client checked out of the pool (a query or transaction in flight) emits 'error' on itself
+    // when its connection dies; with no listener that kills the process. The query in flight
+    // rejects on its own (the request gets a 503) and the pool discards the broken client.
+    app.pg.pool.on('connect', (client) => {
+      client.on('error', (error) => app.log.warn({ err: error }, 'PostgreSQL connection lost while in use; the pool will reconnect'));
+    });
 
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: app.pg.pool }) });
     app.decorate('db', db);

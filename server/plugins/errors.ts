@@ -1,7 +1,8 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
 import { WorkshopClosedError } from '../data/responses.js';
+import { isDatabaseUnavailable } from '../data/unavailable.js';
 import { HttpError, type FieldIssue } from '../http-errors.js';
 
 interface Problem {
@@ -40,6 +41,14 @@ function toProblem(error: FastifyError | HttpError | ZodError | Error): Problem 
   if (error instanceof WorkshopClosedError) {
     return { statusCode: 409, code: 'workshop_closed', message: 'This workshop has closed: answers can no longer change.', issues: [] };
   }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      statusCode: 503,
+      code: 'database_unavailable',
+      message: 'Stallpoint cannot reach its database for a moment. What you just sent may not be stored: try again in a few seconds.',
+      issues: [],
+    };
+  }
   const fastifyError = error as FastifyError;
   if (invalidTextCodes.has(String(fastifyError.code))) {
     // PostgreSQL refused the text itself (e.g. a NUL character that slipped past validation).
@@ -54,7 +63,7 @@ function toProblem(error: FastifyError | HttpError | ZodError | Error): Problem 
       issues: [],
     };
   }
-  // 5xx: the detail goes to the log, never to the user.
+  // Other 5xx: the detail goes to the log, never to the user.
   return { statusCode: 500, code: 'internal_error', message: 'Something went wrong on our side. Please try again.', issues: [] };
 }
 
@@ -66,6 +75,7 @@ const titles: Record<number, string> = {
   415: 'Not accepted',
   422: 'Please check your input',
   429: 'Too many requests',
+  503: 'Temporarily unavailable',
 };
 
 export function wantsJson(request: FastifyRequest): boolean {
@@ -74,6 +84,7 @@ export function wantsJson(request: FastifyRequest): boolean {
 
 async function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): Promise<FastifyReply> {
   reply.status(problem.statusCode);
+  if (problem.statusCode === 503) reply.header('retry-after', '2');
   if (wantsJson(request)) {
     return reply.send({
       error: { status: problem.statusCode, code: problem.code, message: problem.message, issues: problem.issues },
@@ -91,12 +102,40 @@ async function sendProblem(request: FastifyRequest, reply: FastifyReply, problem
   return reply.type('text/html; charset=utf-8').send(html);
 }
 
+/**
+ * A URL Fastify cannot route (a malformed %-escape, a path segment over the router's limit) is
+ * refused before any hook runs, as raw JSON that echoes the URL and has no security headers.
+ * Fastify hands those to `frameworkErrors` (app.ts), which lands here: the app's own 404 or 400,
+ * with its headers, saying nothing of the URL. Rendered through `app.view` because the reply
+ * Fastify makes for these has none of the reply decorators.
+ */
+export async function sendFrameworkError(app: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  app.applySecurityHeaders(request.raw, reply.raw);
+  const problem: Problem =
+    error.code === 'FST_ERR_BAD_URL'
+      ? { statusCode: 400, code: 'bad_url', message: 'This address is not valid.', issues: [] }
+      : { statusCode: 404, code: 'not_found', message: 'This page does not exist, or the link is not valid.', issues: [] };
+  reply.status(problem.statusCode).header('cache-control', 'no-store');
+  if (wantsJson(request)) {
+    reply.send({ error: { status: problem.statusCode, code: problem.code, message: problem.message, issues: [] } });
+    return;
+  }
+  try {
+    const html = await app.view(problem.statusCode === 404 ? 'errors/404' : 'errors/4xx', { title: titles[problem.statusCode], problem }, { layout: 'layouts/main' });
+    reply.type('text/html; charset=utf-8').send(html);
+  } catch (renderError) {
+    request.log.error({ err: renderError }, 'error page failed');
+    reply.type('text/plain; charset=utf-8').send(problem.message);
+  }
+}
+
 /** One error handler: 4xx explained, 5xx hidden and logged; HTML pages or JSON for /api. */
 export default fp(
   async (app) => {
     app.setErrorHandler(async (error: FastifyError | Error, request, reply) => {
       const problem = toProblem(error);
-      if (problem.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+      if (problem.statusCode === 503) request.log.warn({ err: error }, 'database unavailable');
+      else if (problem.statusCode >= 500) request.log.error({ err: error }, 'request failed');
       return sendProblem(request, reply, problem);
     });
     app.setNotFoundHandler(async (request, reply) =>

@@ -2,9 +2,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fp from 'fastify-plugin';
+import { projectRoot } from '../project-root.js';
 
 const require = createRequire(import.meta.url);
-const root = path.resolve(import.meta.dirname, '../..');
+const root = projectRoot;
 
 /** Our own CSS and JS under /static, and the two browser libraries straight from node_modules. */
 export default fp(

@@ -3,6 +3,7 @@ import path from 'node:path';
 import fastifyView from '@fastify/view';
 import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
+import { projectRoot } from '../project-root.js';
 import { helpers } from '../views/helpers.js';
 
 declare module 'fastify' {
@@ -14,7 +15,7 @@ declare module 'fastify' {
   }
 }
 
-const viewsRoot = path.resolve(import.meta.dirname, '../../views');
+const viewsRoot = path.join(projectRoot, 'views');
 
 /** Every `views/partials/**.hbs`, named by its path: "self-assessment/checkpoint". */
 async function findPartials(): Promise<Record<string, string>> {

@@ -45,7 +45,7 @@ export function questionView(
   question: PlacedQuestion,
   number: number,
   token: string,
-  saved: { answer?: Answer; note?: string },
+  saved: { answer?: Answer; note?: string; revisions?: { answer: number; note: number } },
   form?: AnswerForm,
 ) {
   const savedChoice = saved.answer
@@ -73,6 +73,8 @@ export function questionView(
     evidenceName: evidenceField(question.id),
     note,
     noteOpen: note !== '',
+    answerRevision: saved.revisions?.answer ?? 0,
+    noteRevision: saved.revisions?.note ?? 0,
     maxEvidenceLength,
     answered: chosen !== undefined,
     error: form?.errors.get(question.id),

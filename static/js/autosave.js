@@ -18,9 +18,30 @@
     return span;
   }
 
-  // Each autosave carries when it was made, so a late request never overwrites a newer answer.
+  // Each autosave sends only what was changed (the option chosen, or the note typed) with the
+  // server's revision of it that this page saw: the server stores it only if nobody changed it
+  // since (another device or tab), and never says "Saved" otherwise.
   document.addEventListener('htmx:configRequest', function (event) {
-    if (statusOf(event.detail.elt)) event.detail.parameters.rev = String(Date.now());
+    var fieldset = event.detail.elt;
+    if (!statusOf(fieldset)) return;
+    var params = event.detail.parameters;
+    var trigger = event.detail.triggeringEvent && event.detail.triggeringEvent.target;
+    if (trigger && trigger.type === 'radio') delete params[fieldset.dataset.evidenceName];
+    if (trigger && trigger.tagName === 'TEXTAREA') delete params[fieldset.dataset.answerName];
+    params.answer_rev = fieldset.dataset.answerRev || '0';
+    params.note_rev = fieldset.dataset.noteRev || '0';
+  });
+
+  // The server's new revisions, for this checkpoint's next save.
+  document.addEventListener('htmx:afterRequest', function (event) {
+    var fieldset = event.detail.elt;
+    var xhr = event.detail.xhr;
+    // After a refusal the page keeps what it saw, so it cannot overwrite the other change unseen.
+    if (!statusOf(fieldset) || !xhr || !event.detail.successful) return;
+    var answerRev = xhr.getResponseHeader('X-Answer-Revision');
+    var noteRev = xhr.getResponseHeader('X-Note-Revision');
+    if (answerRev) fieldset.dataset.answerRev = answerRev;
+    if (noteRev) fieldset.dataset.noteRev = noteRev;
   });
 
   document.addEventListener('htmx:beforeRequest', function (event) {
@@ -36,6 +57,10 @@
     if (xhr && xhr.status === 403) {
       // The page's security token has expired: a retry would fail the same way.
       show(status, 'failed', 'Not saved: this page has expired. Reload it to keep saving (saved answers are kept).');
+      return;
+    }
+    if (xhr && xhr.status === 412) {
+      show(status, 'failed', 'Not saved: this answer was changed on another device or tab. Reload the page to see it, then answer again.');
       return;
     }
     if (xhr && xhr.status === 409) {

@@ -349,4 +349,42 @@ describe('sessions', () => {
     expect(page.body).toContain('You are signed in as <strong>Signed In Sam</strong>');
     expect(page.body).toContain('<form method="post" action="/sign-out">');
   });
+
+  it('strangers guessing one email from 25 addresses at once cannot lock its owner out of a browser they have signed in with', async () => {
+    const email = newEmail();
+    const owner = visitor();
+    expect((await signUp(owner, { email })).statusCode).toBe(303);
+    const strangers = await Promise.all(
+      Array.from({ length: 25 }, async (_, i) => {
+        const v = visitor();
+        await v.get('/sign-in');
+        return (await v.post('/sign-in', { email, password: `guess number ${i}` })).statusCode;
+      }),
+    );
+    // Counted before checking: exactly the budget is checked, however many arrive at once.
+    expect(strangers.filter((s) => s === 422)).toHaveLength(signInLimits.perEmail.max);
+    expect(strangers.filter((s) => s === 429)).toHaveLength(25 - signInLimits.perEmail.max);
+    // A new browser is refused even with the right password (a refusal must not confirm a guess)…
+    expect((await signIn(visitor(), email)).statusCode).toBe(429);
+    // …but the owner's own browser signs in.
+    expect((await signIn(owner, email)).statusCode).toBe(303);
+  });
+
+  it(`a known browser has its own budget: ${signInLimits.perKnownDevice.max} wrong passwords, then 429; the right password does not count`, async () => {
+    const email = newEmail();
+    const owner = visitor();
+    expect((await signUp(owner, { email })).statusCode).toBe(303);
+    for (let i = 0; i < 3; i++) expect((await signIn(owner, email)).statusCode).toBe(303);
+    /** The owner's browser, on another network each time (under the per-address limit). */
+    const ownerElsewhere = () => {
+      const moved = visitor();
+      const cookies = (v: Visitor) => (v as unknown as { cookies: Map<string, string> }).cookies;
+      for (const [name, value] of cookies(owner)) cookies(moved).set(name, value);
+      return moved;
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i <= signInLimits.perKnownDevice.max; i++) statuses.push((await signIn(ownerElsewhere(), email, `wrong ${i}`)).statusCode);
+    expect(statuses.slice(0, -1).every((s) => s === 422)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+  });
 });

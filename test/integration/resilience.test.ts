@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(async () => database?.drop());
 
 /** Build the app with its log lines captured. */
-async function appWithLogs(connectionString: string) {
+async function appWithLogs(connectionString: string, env: Record<string, string> = {}) {
   const lines: { level: number; msg: string }[] = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -20,7 +20,7 @@ async function appWithLogs(connectionString: string) {
       done();
     },
   });
-  const config = loadConfig({ NODE_ENV: 'test' });
+  const config = loadConfig({ NODE_ENV: 'test', ...env });
   const app = await buildApp({
     config,
     database: { connectionString, poolMax: 3, migrate: false },
@@ -67,5 +67,23 @@ describe('durability settings', () => {
     const { app, lines } = await appWithLogs(database.url);
     await app.close();
     expect(lines.some((l) => l.msg.includes('synchronous_commit'))).toBe(false);
+  });
+});
+
+describe('PUBLIC_URL', () => {
+  it('in production, start-up warns when it is not set (links to keep would follow the Host header)', async () => {
+    const { app, lines } = await appWithLogs(database.url, { NODE_ENV: 'production', COOKIE_SECRET: 'x'.repeat(32) });
+    await app.close();
+    expect(lines.find((l) => l.msg.includes('PUBLIC_URL is not set'))?.level).toBe(40);
+  });
+
+  it('does not warn when it is set', async () => {
+    const { app, lines } = await appWithLogs(database.url, {
+      NODE_ENV: 'production',
+      COOKIE_SECRET: 'x'.repeat(32),
+      PUBLIC_URL: 'https://stallpoint.example',
+    });
+    await app.close();
+    expect(lines.some((l) => l.msg.includes('PUBLIC_URL'))).toBe(false);
   });
 });

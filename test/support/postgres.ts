@@ -27,6 +27,19 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
+/** A server of its own that a test may take down and bring back (not with DATABASE_URL). */
+export interface RestartablePostgres extends TestPostgres {
+  /** Shut the server down: 'fast' (pg_ctl -m fast: disconnects clients) or 'immediate' (like a crash). */
+  halt(mode: 'fast' | 'immediate'): Promise<void>;
+  /** Start it again on the same port and data folder; resolves when it accepts connections. */
+  resume(): Promise<void>;
+}
+
+/** A dedicated PostgreSQL for one test file that restarts it; other files keep the shared server. */
+export async function startRestartablePostgres(): Promise<RestartablePostgres> {
+  return startEmbeddedPostgres();
+}
+
 export async function startTestPostgres(): Promise<TestPostgres> {
   const external = process.env.DATABASE_URL;
   if (external) return { adminUrl: external, stop: async () => {} };
@@ -124,7 +137,7 @@ const STARTUP_TIMEOUT_MS = 30_000;
 const PORT_MIN = 20_000; // below 32768: above it is the ephemeral range on this machine
 const PORT_MAX = 32_000;
 
-async function startEmbeddedPostgres(): Promise<TestPostgres> {
+async function startEmbeddedPostgres(): Promise<RestartablePostgres> {
   const bin = await ensureEmbeddedPostgresBinaries();
   const ids = await runAsIds();
 
@@ -165,7 +178,24 @@ async function startEmbeddedPostgres(): Promise<TestPostgres> {
       const outcome = await waitUntilReady(child, adminUrl);
       if (outcome === 'ready') {
         server = child;
-        return { adminUrl, stop: once(() => stopServer(child, base, removeExitHook)) };
+        let current = child;
+        return {
+          adminUrl,
+          stop: once(() => stopServer(current, base, removeExitHook)),
+          async halt(mode) {
+            const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+            if (current.exitCode !== null || current.signalCode !== null) return;
+            current.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
+            await exited;
+          },
+          async resume() {
+            removeExitHook();
+            current = spawnServer(bin.postgres, dataDir, port, ids, log);
+            removeExitHook = killOnExit(current, base);
+            const again = await waitUntilReady(current, adminUrl);
+            if (again !== 'ready') throw new Error(`Test PostgreSQL did not come back (${again}).\n${log.text()}`);
+          },
+        };
       }
       removeExitHook();
       // Lost a race for the port to another process: pick another one.

@@ -25,9 +25,9 @@ export interface AppProcess {
   exited: Promise<number | null>;
 }
 
-/** `npm start`'s command, as a child process with the given environment. */
-export function startAppProcess(env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+/** The app as a child process (from its sources through tsx, or the given Node arguments). */
+export function startAppProcess(env: Record<string, string>, args = ['--import', 'tsx', 'server/main.ts']): AppProcess {
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

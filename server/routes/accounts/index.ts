@@ -1,19 +1,57 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../accounts/passwords.js';
-import { createUser, findUserByEmail, normaliseEmail } from '../../data/accounts.js';
+import { createUser, findUserByEmail } from '../../data/accounts.js';
+import { refundAttempt, takeAttempt } from '../../data/rate-limits.js';
 import { HttpError } from '../../http-errors.js';
 import { safeNextPath, signIn, signOut } from '../../plugins/auth.js';
+import { singleValues } from '../form-fields.js';
 
 /** Where a coach lands after signing in or up when no `next` page was asked for. */
 export const coachHome = '/coach';
 
+/**
+ * Guessing a coach's password is slow, and strangers cannot lock the coach out of a browser they
+ * have signed in with before:
+ * - per client address, every sign-in post counts (guessing from one place);
+ * - per email, wrong passwords from browsers the account has not signed in with (strangers);
+ * - per email and known browser (a signed cookie set at sign-up and sign-in), wrong passwords from
+ *   that browser: strangers using up the first budget do not touch this one.
+ * A try is counted before the password is checked (so parallel tries cannot overshoot) and given
+ * back when the password was right.
+ */
 export const signInLimits = {
-  /** Per client address: guessing from one place. */
-  perAddress: { max: 10, timeWindow: '1 minute' },
-  /** Per email, from any address: guessing one account from many places. Counted after the form is valid. */
-  perEmail: { max: 20, timeWindow: '15 minutes' },
+  perAddress: { max: 10, timeWindow: 60_000 },
+  perEmail: { max: 20, timeWindow: 15 * 60_000 },
+  perKnownDevice: { max: 10, timeWindow: 15 * 60_000 },
 } as const;
+
+const deviceCookieName = 'sp_device';
+const deviceCookieMaxAge = 400 * 24 * 60 * 60;
+
+/** The id of this browser if it has signed in to `userId` before (a signed cookie), else undefined. */
+function knownDevice(request: FastifyRequest, userId: string): string | undefined {
+  const raw = request.cookies[deviceCookieName];
+  if (!raw) return undefined;
+  const { valid, value } = request.unsignCookie(raw);
+  if (!valid || !value) return undefined;
+  const [owner, device] = value.split('.');
+  return owner === userId && device && /^[A-Za-z0-9_-]{22}$/.test(device) ? device : undefined;
+}
+
+function rememberDevice(request: FastifyRequest, reply: FastifyReply, userId: string): void {
+  const device = knownDevice(request, userId) ?? randomBytes(16).toString('base64url');
+  reply.setCookie(deviceCookieName, `${userId}.${device}`, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/sign-in',
+    secure: request.server.config.env === 'production',
+    maxAge: deviceCookieMaxAge,
+  });
+}
+
 /** Sign-ups per client address: each costs a deliberately slow password hash. */
 export const signUpLimit = { max: 30, timeWindow: '1 minute' } as const;
 
@@ -75,7 +113,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const formOf = (body: unknown): Record<string, unknown> => (isRecord(body) ? body : {});
+/** The messages in the order the fields appear on the page. */
+const ordered = (errors: Map<string, string>, order: readonly string[]) =>
+  new Map(order.filter((f) => errors.has(f)).map((f) => [f, errors.get(f)!]));
 
 /** What the person typed in the fields that may be shown again (never a password). */
 function keptValues(form: Record<string, unknown>, fields: readonly string[]): Record<string, string> {
@@ -129,13 +169,6 @@ function renderSignIn(reply: FastifyReply, state: FormState & { mismatch?: boole
 const tooManySignIns = (message: string) => new HttpError(429, 'rate_limited', message);
 
 export default async function accountRoutes(app: FastifyInstance) {
-  // A second, manual limiter: the route's own (per address) marks the request as limited, so a
-  // second route-level limiter would be skipped. This one is keyed on the submitted email.
-  const signInsPerEmail = app.createRateLimit({
-    ...signInLimits.perEmail,
-    keyGenerator: (request) => `email:${normaliseEmail(String(formOf(request.body).email ?? ''))}`,
-  });
-
   app.get('/sign-up', { preHandler: app.loadUser }, async (request, reply) =>
     renderSignUp(reply, { next: safeNextPath(nextQuery.parse(request.query ?? {}).next) }),
   );
@@ -151,12 +184,13 @@ export default async function accountRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const form = formOf(request.body);
+      const { form, problems } = singleValues(request.body, [...signUpFields, 'next']);
       const next = safeNextPath(form.next);
       const values = keptValues(form, ['displayName', 'email']);
       const parsed = signUpForm.safeParse(form);
-      if (!parsed.success) {
-        return renderSignUp(reply.code(422), { next, values, errors: fieldErrors(parsed.error, signUpFields) });
+      if (!parsed.success || problems.size > 0) {
+        const errors = new Map([...problems, ...(parsed.success ? [] : fieldErrors(parsed.error, signUpFields))].reverse());
+        return renderSignUp(reply.code(422), { next, values, errors: ordered(errors, signUpFields) });
       }
       const { displayName, email, password } = parsed.data;
       const result = await createUser(app.db, { email, displayName, passwordHash: await hashPassword(password) });
@@ -164,6 +198,7 @@ export default async function accountRoutes(app: FastifyInstance) {
         return renderSignUp(reply.code(422), { next, values, errors: new Map([['email', emailTaken]]) });
       }
       await signIn(reply, result.user.id);
+      rememberDevice(request, reply, result.user.id);
       return reply.redirect(next ?? coachHome, 303);
     },
   );
@@ -184,24 +219,35 @@ export default async function accountRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const form = formOf(request.body);
+      const { form, problems } = singleValues(request.body, [...signInFields, 'next']);
       const next = safeNextPath(form.next);
       const values = keptValues(form, ['email']);
       const parsed = signInForm.safeParse(form);
-      if (!parsed.success) {
-        return renderSignIn(reply.code(422), { next, values, errors: fieldErrors(parsed.error, signInFields) });
-      }
-      const limit = await signInsPerEmail(request);
-      if (!limit.isAllowed && limit.isExceeded) {
-        reply.header('retry-after', limit.ttlInSeconds);
-        throw tooManySignIns('Too many sign-in attempts for this email address. Wait a few minutes and try again.');
+      if (!parsed.success || problems.size > 0) {
+        const errors = new Map([...problems, ...(parsed.success ? [] : fieldErrors(parsed.error, signInFields))].reverse());
+        return renderSignIn(reply.code(422), { next, values, errors: ordered(errors, signInFields) });
       }
       const { email, password } = parsed.data;
       const user = await findUserByEmail(app.db, email);
+      const device = user ? knownDevice(request, user.id) : undefined;
+      const [key, limit] = device
+        ? [`sign-in:${email}:device:${device}`, signInLimits.perKnownDevice]
+        : [`sign-in:${email}`, signInLimits.perEmail];
+      const attempt = await takeAttempt(app.pg.pool, key, limit);
+      if (!attempt.allowed) {
+        reply.header('retry-after', attempt.retryAfterSeconds);
+        throw tooManySignIns(
+          device
+            ? 'Too many wrong passwords from this browser. Wait a few minutes and try again.'
+            : 'Too many sign-in attempts for this email address. Wait a few minutes and try again, or sign in from a browser you have used with this account before.',
+        );
+      }
       // An unknown email costs the same scrypt run as a wrong password, and gets the same answer.
       const matches = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
       if (!user || !matches) return renderSignIn(reply.code(422), { next, values, mismatch: true });
+      await refundAttempt(app.pg.pool, key);
       await signIn(reply, user.id);
+      rememberDevice(request, reply, user.id);
       return reply.redirect(next ?? coachHome, 303);
     },
   );

@@ -50,6 +50,16 @@ const responseLinks = (token: string) => ({
 export default async function apiRoutes(app: FastifyInstance) {
   const tokenSecret = await sharedSecret(app.db, 'token_secret');
 
+  // JSON bodies only: a form on any other website can post urlencoded or text bodies without the
+  // browser asking first, but not JSON (that needs a CORS preflight, which this API never grants).
+  app.addHook('onRequest', async (request) => {
+    if (request.method !== 'POST' && request.method !== 'PUT') return;
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      throw new HttpError(415, 'unsupported_media_type', 'Send the request body as JSON, with Content-Type: application/json.');
+    }
+  });
+
   app.get('/api/openapi.json', async () => openApiDocument());
 
   app.get('/api/assessments', async () => {

@@ -4,6 +4,7 @@ import {
   createResponse,
   listAnswers,
   listEvidence,
+  listRevisions,
   autosaveCheckpoint,
   saveAnswers,
   setLastStep,
@@ -19,7 +20,7 @@ import { responseCsv } from '../../domain/response-export.js';
 import { notFound } from '../../http-errors.js';
 import { hashPrivateToken, isWellFormedToken, newPrivateToken } from '../../private-links.js';
 import { progressOf, questionView } from '../../views/answering-view.js';
-import { readAnswerForm, type AnswerForm } from './answer-form.js';
+import { answerField, evidenceField, readAnswerForm, type AnswerForm } from './answer-form.js';
 import { base, isOpenForAnswers, privatePage, respondentFor, workshopClosedMessage, type Respondent } from './respondent.js';
 
 const tokenParams = z.object({ token: z.string() });
@@ -29,11 +30,20 @@ const startBody = z.object({ assessment: z.string().min(1), version: z.coerce.nu
 const phaseIntent = z.object({ intent: z.enum(['previous', 'next', 'save', 'review']).catch('next') });
 
 
-/** The browser's revision of an autosave (static/js/autosave.js adds it); absent without JavaScript. */
-const revisionField = z.object({ rev: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
-function clientRevision(body: unknown): number | null {
-  const parsed = revisionField.safeParse(body);
-  return parsed.success ? parsed.data.rev : null;
+/**
+ * The server revisions of the answer and note the page showed (static/js/autosave.js sends them;
+ * absent without JavaScript). An autosave only replaces what its page saw.
+ */
+const revision = z.coerce.number().int().min(0).max(2_147_483_647).optional().catch(undefined);
+const seenRevisions = z.object({ answer_rev: revision, note_rev: revision }).catch({ answer_rev: undefined, note_rev: undefined });
+
+/** What the page says when another device or tab changed this checkpoint since the page was loaded. */
+export const changedElsewhereMessage =
+  'Not saved: this answer was changed on another device or tab since this page was loaded. Reload the page to see it, then answer again.';
+
+function isFormBody(request: FastifyRequest): boolean {
+  const type = request.headers['content-type'] ?? '';
+  return type.split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded' && typeof request.body === 'object' && request.body !== null;
 }
 
 
@@ -49,11 +59,15 @@ async function renderPhase(
   const index = definition.phases.findIndex((p) => p.id === phaseId);
   if (index === -1) throw notFound('This phase');
   const phase = definition.phases[index]!;
-  const [answers, notes] = await Promise.all([listAnswers(app.db, response.id), listEvidence(app.db, response.id)]);
+  const [answers, notes, revisions] = await Promise.all([
+    listAnswers(app.db, response.id),
+    listEvidence(app.db, response.id),
+    listRevisions(app.db, response.id),
+  ]);
   const checkpoints = phaseCheckpoints(phase, index);
   let number = 0;
   const view = (c: PlacedQuestion) =>
-    questionView(definition, c, ++number, token, { answer: answers.get(c.id), note: notes.get(c.id) }, form);
+    questionView(definition, c, ++number, token, { answer: answers.get(c.id), note: notes.get(c.id), revisions: revisions.get(c.id) }, form);
   const outcomes = phaseOutcomes(phase, index);
   const owner = phase.prerequisites.some((p) => p.owner === 'frontline') ? 'Frontline' : 'Leadership';
   const groups = [
@@ -213,11 +227,20 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
   });
 
   // Autosave of one checkpoint (htmx): answers the status line, committed before it says "Saved".
-  app.post('/r/:token/checkpoints/:checkpointId', async (request, reply) => {
+  // The token is the credential; CSRF: Fetch Metadata for htmx, else the form's token (security.ts).
+  app.post('/r/:token/checkpoints/:checkpointId', { config: { csrf: 'same-origin' } }, async (request, reply) => {
     const { token, checkpointId } = checkpointParams.parse(request.params);
     privatePage(reply).header('vary', 'HX-Request');
     const candidates = app.assessments.definitionsAsking(checkpointId);
     if (!isWellFormedToken(token) || candidates.length === 0) throw notFound();
+    // Only what the page's own form sends: any other body would be answered "Saved" with nothing stored.
+    if (!isFormBody(request)) {
+      return reply.status(415).fragment('self-assessment/save-status', { state: 'failed', message: 'Not saved: this save was not sent as a form.' });
+    }
+    const fields = request.body as Record<string, unknown>;
+    if (fields[answerField(checkpointId)] === undefined && fields[evidenceField(checkpointId)] === undefined) {
+      return reply.status(400).fragment('self-assessment/save-status', { state: 'failed', message: 'Not saved: nothing to save was sent.' });
+    }
     const saved = async () =>
       request.headers['hx-request'] === 'true'
         ? reply.type('text/html; charset=utf-8').send((savedStatus ??= await app.view('partials/self-assessment/save-status', { state: 'saved', message: 'Saved' })))
@@ -232,19 +255,28 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     const accepting = forms.filter((f) => f.form.errors.size === 0);
     if (accepting.length > 0) {
       const { form } = accepting[0]!;
+      const seen = seenRevisions.parse(request.body);
       const outcome = await autosaveCheckpoint(app.directPg, {
         tokenHash: hashPrivateToken(token),
         checkpointId,
         allowedDefinitions: accepting.map((f) => definitionKey(f.definition)),
         answer: form.answers.get(checkpointId),
         note: form.notes.get(checkpointId),
-        clientRev: clientRevision(request.body),
+        seen: { answer: seen.answer_rev, note: seen.note_rev },
       });
       if (!outcome.found) throw notFound();
       if (!outcome.open) {
         return reply.status(409).fragment('self-assessment/save-status', { state: 'failed', message: workshopClosedMessage });
       }
-      if (outcome.saved) return saved();
+      if (outcome.writable) {
+        // The page keeps these for its next save of this checkpoint.
+        if (outcome.answer) reply.header('x-answer-revision', outcome.answer.revision);
+        if (outcome.note) reply.header('x-note-revision', outcome.note.revision);
+        if (outcome.answer?.stored === false || outcome.note?.stored === false) {
+          return reply.status(412).fragment('self-assessment/save-status', { state: 'failed', message: changedElsewhereMessage });
+        }
+        return saved();
+      }
     }
 
     // Otherwise say precisely what is wrong, for this response's own definition.

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ParticipantRole } from '../../data/database.js';
+import { attemptsUsed, takeAttempt } from '../../data/rate-limits.js';
 import { createResponse, findResponseByTokenHash } from '../../data/responses.js';
 import { findWorkshopByJoinCode, type WorkshopRecord } from '../../data/workshops.js';
 import { HttpError, notFound } from '../../http-errors.js';
@@ -13,9 +14,13 @@ import { participantToken, rememberParticipant } from './participant-cookie.js';
 export const roleLabels: Record<ParticipantRole, string> = { leader: 'Leader', team_member: 'Team member' };
 
 /**
- * Wrong codes are limited, per client address (the connection's, or TRUST_PROXY hops back) and for
- * everyone together. Successful joins are never counted: a whole room behind one conference
- * network joins at once.
+ * Wrong codes are limited per client (its address, or its IPv6 /64), never for everyone together:
+ * a stranger cannot stop a room from joining. A wrong code is counted and compared with the limit
+ * in one statement, so parallel tries cannot overshoot: of 100 at once, exactly 20 are told "no
+ * such code" and the rest "too many". A right code is never counted (a whole room behind one
+ * address joins at once), but it is refused like a wrong one once the client has used up its
+ * tries, so a refusal never tells a guesser which code was right: each client learns the answer
+ * for at most `max` codes per window (plus the right one).
  */
 /** An IPv4 address as is; an IPv6 address by its /64, which one client usually holds whole. */
 export function clientNetwork(ip: string): string {
@@ -29,7 +34,6 @@ export function clientNetwork(ip: string): string {
 
 export const joinMissLimits = {
   perClient: { max: 20, timeWindow: 60_000 },
-  global: { max: 300, timeWindow: 60_000 },
 };
 
 const codeParams = z.object({ code: z.string() });
@@ -70,30 +74,24 @@ function renderJoin(
 }
 
 export default async function joinRoutes(app: FastifyInstance) {
-  const missesPerClient = app.createRateLimit({
-    ...joinMissLimits.perClient,
-    keyGenerator: (request: FastifyRequest) => `join-miss:${clientNetwork(request.ip)}`,
-  });
-  const missesEverywhere = app.createRateLimit({ ...joinMissLimits.global, keyGenerator: () => 'join-miss:all' });
-
-  /** Refuse before looking the code up when this client, or everyone, has guessed wrong too often. */
-  async function guard(request: FastifyRequest, reply: FastifyReply) {
-    for (const [limiter, message] of [
-      [missesPerClient, 'Too many wrong codes from your network. Wait a minute and try again.'],
-      [missesEverywhere, 'Too many wrong codes are being tried right now. Wait a minute and try again.'],
-    ] as const) {
-      const state = await limiter(request, { increment: false });
-      if (!state.isAllowed && state.remaining === 0) {
-        reply.header('retry-after', state.ttlInSeconds);
-        throw new HttpError(429, 'rate_limited', message);
-      }
-    }
-  }
-  const miss = async (request: FastifyRequest) => {
-    await missesPerClient(request);
-    await missesEverywhere(request);
+  const limitKey = (request: FastifyRequest) => `join-miss:${clientNetwork(request.ip)}`;
+  const tooMany = (reply: FastifyReply, retryAfterSeconds: number) => {
+    reply.header('retry-after', retryAfterSeconds);
+    return new HttpError(429, 'rate_limited', 'Too many wrong codes from your network. Wait a minute and try again.');
   };
-  const guarded = { preHandler: guard };
+
+  /** The open workshop for a typed code, unless this client has used up its wrong codes (429). */
+  async function lookUp(request: FastifyRequest, reply: FastifyReply, typed: string): Promise<WorkshopRecord | undefined> {
+    const workshop = await openWorkshop(app, typed);
+    if (workshop) {
+      const used = await attemptsUsed(app.pg.pool, limitKey(request));
+      if (used.count >= joinMissLimits.perClient.max) throw tooMany(reply, used.retryAfterSeconds);
+      return workshop;
+    }
+    const attempt = await takeAttempt(app.pg.pool, limitKey(request), joinMissLimits.perClient);
+    if (!attempt.allowed) throw tooMany(reply, attempt.retryAfterSeconds);
+    return undefined;
+  }
 
   // A participant's view of the group's results, once the facilitator reveals them.
   app.get('/r/:token/group', async (request, reply) => {
@@ -113,11 +111,10 @@ export default async function joinRoutes(app: FastifyInstance) {
 
   app.get('/join', async (_request, reply) => reply.page('workshops/join-code', { title: 'Join a workshop' }));
 
-  app.post('/join', guarded, async (request, reply) => {
+  app.post('/join', async (request, reply) => {
     const typed = z.object({ code: z.string().max(100) }).catch({ code: '' }).parse(request.body).code;
-    const workshop = await openWorkshop(app, typed);
+    const workshop = await lookUp(request, reply, typed);
     if (!workshop) {
-      await miss(request);
       return reply.status(404).page('workshops/join-code', {
         title: 'Join a workshop',
         code: typed,
@@ -127,12 +124,9 @@ export default async function joinRoutes(app: FastifyInstance) {
     return reply.redirect(`/j/${workshop.joinCode}`, 303);
   });
 
-  app.get('/j/:code', guarded, async (request, reply) => {
-    const workshop = await openWorkshop(app, codeParams.parse(request.params).code);
-    if (!workshop) {
-      await miss(request);
-      throw notFound();
-    }
+  app.get('/j/:code', async (request, reply) => {
+    const workshop = await lookUp(request, reply, codeParams.parse(request.params).code);
+    if (!workshop) throw notFound();
     // "?as=new": someone else on a shared device starts their own response.
     const someoneElse = (request.query as Record<string, unknown>).as === 'new';
     const token = someoneElse ? undefined : await returningParticipant(app, request, workshop);
@@ -141,12 +135,9 @@ export default async function joinRoutes(app: FastifyInstance) {
     return renderJoin(reply, workshop, definition?.title ?? '', undefined, someoneElse);
   });
 
-  app.post('/j/:code', guarded, async (request, reply) => {
-    const workshop = await openWorkshop(app, codeParams.parse(request.params).code);
-    if (!workshop) {
-      await miss(request);
-      throw notFound();
-    }
+  app.post('/j/:code', async (request, reply) => {
+    const workshop = await lookUp(request, reply, codeParams.parse(request.params).code);
+    if (!workshop) throw notFound();
     // Joining twice from one device (a double click, a retry) keeps the first response,
     // unless this is someone else on a shared device.
     const someoneElse = (request.body as Record<string, unknown> | undefined)?.someoneElse === 'yes';
