@@ -145,9 +145,13 @@ const share = z.number().min(0).max(1);
 
 export const thresholdsSchema = z
   .object({
-    prerequisitesMet: percent.describe('Prerequisite score (0–100) at or above which prerequisites count as met.'),
+    prerequisitesMet: percent.describe(
+      'Kept for version 1 files; no longer a verdict: prerequisites are all required (see partlyInPlace, mostlyInPlace, softSpotsAllowed), never judged on their mean.',
+    ),
     executionMet: percent.describe('Execution score (0–100) at or above which execution counts as met.'),
-    theaterExecutionMin: percent.describe('Execution must be at least this to count as running ahead.'),
+    theaterExecutionMin: percent.describe(
+      'Execution must be at least this to count as running ahead; never below partlyInPlace (execution must be at least partly in place).',
+    ),
     theaterMargin: percent.describe('…and at least this many points above the prerequisite score.'),
     confidenceHigh: share.describe('Share of applicable checkpoints rated for high confidence.'),
     confidenceMedium: share.describe('Share of applicable checkpoints rated for medium confidence.'),

@@ -46,6 +46,7 @@ export type OpenReason =
   | 'unanswered'
   | 'soft_spots'
   | 'level_missing'
+  | 'practices_missing'
   | 'below_target'
   | 'thin_evidence'
   | 'no_evidence';
@@ -75,6 +76,7 @@ export interface CheckpointResult {
 
 export interface LevelResult {
   level: ExecutionLevel;
+  /** Null when nothing at this level is rated (unanswered or "don't know"): not the same as missing. */
   score: number | null;
   /** At least partly in place (rated, and the level's score reaches `partlyInPlace`). */
   inPlace: boolean;
@@ -126,6 +128,8 @@ export interface Constraint {
   phase: Phase;
   phaseIndex: number;
   part: CheckpointPart | 'outcomes';
+  /** Whether the phase's prerequisites are met (an execution constraint may follow unmet prerequisites). */
+  prerequisitesMet: boolean;
   reason: OpenReason | 'outcome_worse';
   /** The checkpoints that make it the constraint, most unblocking first (at most three). */
   weakest: CheckpointResult[];
@@ -147,13 +151,24 @@ export interface NextStep {
   outcome: OutcomeResult | null;
 }
 
-export type FlagKind = 'sure-but-unaware' | 'later-ahead-of-missing' | 'practice-versus-outcome';
+export type FlagKind =
+  | 'sure-but-unaware'
+  | 'later-ahead-of-missing'
+  | 'practice-versus-outcome'
+  | 'prerequisite-not-applicable'
+  | 'outcomes-not-measured';
 
 /** Answers that contradict each other: worth checking with the team before acting. */
 export interface Flag {
   kind: FlagKind;
-  strong: PlacedCheckpoint;
-  weak: PlacedCheckpoint | PlacedOutcome;
+  /** The answer that claims more. */
+  strong: PlacedCheckpoint | null;
+  /** The answer that does not fit with it. */
+  weak: PlacedCheckpoint | PlacedOutcome | null;
+  /** The phase the flag is about. */
+  phaseIndex: number;
+  /** Checkpoints it concerns, for flags about a set (not applicable prerequisites). */
+  checkpoints: PlacedCheckpoint[];
 }
 
 export interface BottleneckFinding {
@@ -166,6 +181,8 @@ export interface BottleneckFinding {
 export interface Diagnostic {
   /** "no_evidence" when nothing at all is rated: no stage, no constraint, only what to answer. */
   verdict: 'diagnosed' | 'no_evidence';
+  /** How many people the diagnostic reads (1 for a self-assessment or agreed answers). */
+  respondents: number;
   phases: PhaseResult[];
   /** Number of phases achieved in order from the first (0 = none); null without evidence. */
   stageReached: number | null;
@@ -230,6 +247,8 @@ export function checkpointResult(
   const metAt = checkpoint.part === 'prerequisites' ? thresholds.mostlyInPlace : thresholds.executionMet;
   let state: CheckpointState;
   if (tally.respondents > 0 && applicable === 0) state = 'not_applicable';
+  // Rated below partly in place is missing, however many did not know: missing comes first.
+  else if (score !== null && !reaches(score, thresholds.partlyInPlace)) state = 'missing';
   else if (checkpoint.part === 'prerequisites' && notKnown(tally, thresholds)) state = 'unknown';
   else if (score !== null) state = reaches(score, metAt) ? 'met' : reaches(score, thresholds.partlyInPlace) ? 'partial' : 'missing';
   else if (tally.dontKnow > 0) state = 'unknown';
@@ -276,9 +295,13 @@ function executionResult(checkpoints: CheckpointResult[], thresholds: Thresholds
     const levelScore = levelScores.length === 0 ? null : mean(levelScores);
     return [{ level, score: levelScore, inPlace: levelScore !== null && reaches(levelScore, thresholds.partlyInPlace) }];
   });
+  const missingPractices = checkpoints.filter((c) => c.state === 'missing').length;
   let reason: OpenReason | null;
   if (score === null) reason = checkpoints.some((c) => c.state === 'unanswered') ? 'unanswered' : 'no_evidence';
-  else if (levels.some((l) => !l.inPlace)) reason = 'level_missing';
+  else if (levels.some((l) => l.score !== null && !l.inPlace)) reason = 'level_missing';
+  else if (levels.some((l) => l.score === null)) reason = 'unanswered';
+  // Like prerequisites, a mean does not hide practices that are missing: one may be, two may not.
+  else if (missingPractices > thresholds.softSpotsAllowed) reason = 'practices_missing';
   else if (!reaches(score, thresholds.executionMet)) reason = 'below_target';
   else if (confidence.level === 'low') reason = 'thin_evidence';
   else reason = null;
@@ -306,8 +329,9 @@ export function outcomeResult(outcome: PlacedOutcome, tally: CheckpointTally): O
   if (tally.respondents > 0 && applicable === 0) trend = 'not_applicable';
   else if (measured === 0) trend = tally.dontKnow > 0 ? 'not_measured' : 'unanswered';
   else if (worse > better && worse * 2 >= measured) trend = 'worse';
+  // A third saying worse is not "about the same", whatever the others say.
+  else if (worse * 3 >= measured) trend = 'mixed';
   else if (better > worse && better * 2 >= measured) trend = 'better';
-  else if (worse * 3 >= measured && better * 3 >= measured) trend = 'mixed';
   else trend = 'flat';
   return { outcome, trend, worse, flat, better, notMeasured: tally.dontKnow, tally };
 }
@@ -414,10 +438,15 @@ function countStates(checkpoints: readonly CheckpointResult[]): Record<Checkpoin
 }
 
 function partConstraint(result: Omit<PhaseResult, 'counted'> | PhaseResult, part: PartResult, thresholds: Thresholds): Constraint {
-  const missingLevels = part.levels.filter((l) => !l.inPlace).map((l) => l.level);
+  const missingLevels = part.levels.filter((l) => l.score !== null && !l.inPlace).map((l) => l.level);
   let open = part.checkpoints.filter(isOpen);
   // A part with nothing in scope has nothing open: the "not applicable" answers are what to reconsider.
   if (open.length === 0 && part.verdict === 'no_evidence') open = part.checkpoints;
+  // Met on the ratings but too little rated: the checkpoints most people could not rate are what to find out.
+  if (open.length === 0 && part.reason === 'thin_evidence') {
+    const unrated = (c: CheckpointResult) => 1 - c.tally.rated.length / Math.max(1, c.tally.respondents - c.tally.notApplicable);
+    open = part.checkpoints.filter((c) => c.state !== 'not_applicable' && unrated(c) > 0).sort((a, b) => unrated(b) - unrated(a));
+  }
   // A missing level is named by its own checkpoints first.
   const inMissingLevel = (c: CheckpointResult) => c.checkpoint.level !== null && missingLevels.includes(c.checkpoint.level);
   const weakest = [...open].sort(
@@ -427,6 +456,7 @@ function partConstraint(result: Omit<PhaseResult, 'counted'> | PhaseResult, part
     phase: result.phase,
     phaseIndex: result.index,
     part: part.part,
+    prerequisitesMet: result.prerequisites.met,
     reason: part.reason ?? 'thin_evidence',
     weakest: weakest.slice(0, maxNextSteps),
     counts: countStates(part.checkpoints),
@@ -448,6 +478,7 @@ export function openParts(phases: readonly PhaseResult[], thresholds: Thresholds
         phase: result.phase,
         phaseIndex: result.index,
         part: 'outcomes',
+        prerequisitesMet: true,
         reason: 'outcome_worse',
         weakest: [],
         counts: countStates([]),
@@ -459,6 +490,8 @@ export function openParts(phases: readonly PhaseResult[], thresholds: Thresholds
   }
   return found;
 }
+
+const isRatedState = (state: CheckpointState) => state === 'met' || state === 'partial';
 
 function stepKind(result: CheckpointResult): NextStepKind {
   switch (result.state) {
@@ -481,27 +514,43 @@ export function nextSteps(constraint: Constraint | null): NextStep[] {
       .slice(0, maxNextSteps)
       .map((outcome) => ({ kind: 'investigate' as const, result: null, outcome }));
   }
-  return constraint.weakest.map((result) => ({ kind: stepKind(result), result, outcome: null }));
+  return constraint.weakest.map((result) => ({
+    kind: constraint.reason === 'thin_evidence' && isRatedState(result.state) ? ('find-out' as const) : stepKind(result),
+    result,
+    outcome: null,
+  }));
 }
 
 /**
- * Answers that do not fit together, strongest contradiction first (at most three):
+ * Answers that do not fit together, or that dodge a required prerequisite, most telling first (at
+ * most three):
  * - a prerequisite rated at the top of the scale while a practice it should make visible is "don't know";
+ * - a practice at the top while an outcome signal of the same phase gets worse;
+ * - practices underway while none of the phase's outcome signals is measured;
  * - a later phase's prerequisite at the top while an earlier phase's prerequisite is missing;
- * - a practice at the top while an outcome signal of the same phase gets worse.
+ * - prerequisites marked "not applicable": they leave the scope, but the framework treats them as
+ *   required of every organisation, so the leader is asked to check.
  */
-export function contradictions(phases: readonly PhaseResult[], scale: Definition['scale']): Flag[] {
-  const top = (c: CheckpointResult) => c.score !== null && reaches(c.score, 100) && c.tally.rated.length > 0 && scale.max > scale.min;
+export function contradictions(phases: readonly PhaseResult[], thresholds: Thresholds): Flag[] {
+  const top = (c: CheckpointResult) => c.score !== null && reaches(c.score, 100);
   const flags: Flag[] = [];
+  const flag = (kind: FlagKind, phaseIndex: number, strong: PlacedCheckpoint | null, weak: Flag['weak'], checkpoints: PlacedCheckpoint[] = []) =>
+    flags.push({ kind, phaseIndex, strong, weak, checkpoints });
   for (const p of phases) {
     const strong = p.prerequisites.checkpoints.find(top);
     const unaware = p.execution.checkpoints.find((c) => c.state === 'unknown');
-    if (strong && unaware) flags.push({ kind: 'sure-but-unaware', strong: strong.checkpoint, weak: unaware.checkpoint });
+    if (strong && unaware) flag('sure-but-unaware', p.index, strong.checkpoint, unaware.checkpoint);
   }
   for (const p of phases) {
     const worse = p.outcomes.find((o) => o.trend === 'worse');
-    const strong = p.execution.checkpoints.find(top);
-    if (worse && strong) flags.push({ kind: 'practice-versus-outcome', strong: strong.checkpoint, weak: worse.outcome });
+    const strong = p.execution.checkpoints.filter(top);
+    if (worse && strong.length > 0) flag('practice-versus-outcome', p.index, strong[0]!.checkpoint, worse.outcome, strong.map((c) => c.checkpoint));
+  }
+  for (const p of phases) {
+    const underway = p.execution.score !== null && reaches(p.execution.score, thresholds.partlyInPlace);
+    if (underway && p.outcomes.length > 0 && p.outcomes.every((o) => o.trend === 'not_measured')) {
+      flag('outcomes-not-measured', p.index, null, null);
+    }
   }
   const firstMissing = phases.flatMap((p) => p.prerequisites.checkpoints).find((c) => c.state === 'missing');
   if (firstMissing) {
@@ -509,21 +558,36 @@ export function contradictions(phases: readonly PhaseResult[], scale: Definition
       .slice(firstMissing.checkpoint.phaseIndex + 1)
       .flatMap((p) => p.prerequisites.checkpoints)
       .find(top);
-    if (later) flags.push({ kind: 'later-ahead-of-missing', strong: later.checkpoint, weak: firstMissing.checkpoint });
+    if (later) flag('later-ahead-of-missing', later.checkpoint.phaseIndex, later.checkpoint, firstMissing.checkpoint);
+  }
+  for (const p of phases) {
+    const dodged = p.prerequisites.checkpoints.filter((c) => c.state === 'not_applicable').map((c) => c.checkpoint);
+    const rated = p.prerequisites.checkpoints.some((c) => c.score !== null);
+    // Every prerequisite out of scope is already the constraint ("reconsider"); some out of scope is easy to miss.
+    if (dodged.length > 0 && rated) flag('prerequisite-not-applicable', p.index, null, null, dodged);
   }
   return flags.slice(0, maxFlags);
 }
 
-/** For definitions that tag execution checkpoints with bottlenecks: the weakest-scoring bottleneck first. */
+/**
+ * For definitions that tag execution checkpoints with bottlenecks: the bottlenecks that show, most
+ * likely first. A bottleneck shows when one of its practices is missing or its practices fall short of
+ * the execution threshold; they rank by how many of their practices are missing, then by their two
+ * weakest (so a bottleneck with many tagged practices is not diluted by its strong ones).
+ */
 export function likelyBottlenecks(definition: Definition, phases: readonly PhaseResult[]): BottleneckFinding[] {
   const execution = phases.flatMap((p) => p.execution.checkpoints);
+  const missing = (f: BottleneckFinding) => f.checkpoints.filter((c) => c.state === 'missing').length;
+  const weakestTwo = (f: BottleneckFinding) => mean(f.checkpoints.slice(0, 2).map((c) => c.score!));
   return (definition.bottlenecks ?? [])
     .flatMap((b) => {
       const here = execution.filter((c) => c.checkpoint.indicates === b.id && c.score !== null).sort(byUrgency);
       if (here.length === 0) return [];
-      return [{ id: b.id, score: mean(here.map((c) => c.score!)), checkpoints: here }];
+      const finding = { id: b.id, score: mean(here.map((c) => c.score!)), checkpoints: here };
+      const shows = missing(finding) > 0 || !reaches(finding.score, definition.thresholds.executionMet);
+      return shows ? [finding] : [];
     })
-    .sort((a, b) => a.score - b.score);
+    .sort((a, b) => missing(b) - missing(a) || weakestTwo(a) - weakestTwo(b) || a.score - b.score);
 }
 
 /** The whole diagnostic for a definition and the tallies of its respondents. */
@@ -543,6 +607,7 @@ export function diagnose(
   if (!anyRated) {
     return {
       verdict: 'no_evidence',
+      respondents,
       phases,
       stageReached: null,
       constraint: null,
@@ -556,12 +621,13 @@ export function diagnose(
   const [constraint = null, nextConstraint = null] = openParts(phases, definition.thresholds);
   return {
     verdict: 'diagnosed',
+    respondents,
     phases,
     stageReached: firstUnachieved === -1 ? phases.length : firstUnachieved,
     constraint,
     nextConstraint,
     nextSteps: nextSteps(constraint),
-    flags: contradictions(phases, definition.scale),
+    flags: contradictions(phases, definition.thresholds),
     bottlenecks: likelyBottlenecks(definition, phases),
     confidence,
   };

@@ -30,10 +30,11 @@ export const statusLabels: Record<PhaseStatus, string> = {
 };
 
 /** The label a phase carries on the page: phases after the first one not achieved are not counted yet. */
-export function phaseLabel(result: Pick<PhaseResult, 'status' | 'counted'>): string {
-  if (result.counted) return statusLabels[result.status];
+export function phaseLabel(result: Pick<PhaseResult, 'status' | 'counted' | 'prerequisitesUnclear'>): string {
+  const own = result.status === 'stalled' && result.prerequisitesUnclear ? 'Stalled: prerequisites unclear' : statusLabels[result.status];
+  if (result.counted) return own;
   if (result.status === 'achieved') return 'In place, not yet counted';
-  return `${statusLabels[result.status]}, not yet counted`;
+  return `${own}, not yet counted`;
 }
 
 export const ownerLabels: Record<Owner, string> = {
@@ -41,7 +42,7 @@ export const ownerLabels: Record<Owner, string> = {
   managers: 'Engineering managers and tech leads',
   teams: 'The teams',
   individuals: 'Each engineer',
-  frontline: 'The teams themselves (it cannot be ordered from above)',
+  frontline: 'The teams themselves (leadership sets the conditions; it cannot be ordered)',
 };
 
 const levelOwner: Record<ExecutionLevel, Owner> = { individual: 'individuals', team: 'teams', organisation: 'leadership' };
@@ -70,12 +71,18 @@ export function statusMeaning(result: PhaseResult): string {
     case 'achieved':
       return 'The prerequisites are in place and execution has followed at every level.';
     case 'executing':
+      if (result.execution.verdict === 'no_evidence' || result.execution.reason === 'unanswered') {
+        return 'The prerequisites are in place; the practices have not been rated yet, so there is nothing to judge execution on.';
+      }
+      if (result.execution.reason === 'thin_evidence') {
+        return 'The prerequisites are in place; too few practices were rated to say whether execution has followed.';
+      }
       return 'The prerequisites are in place; execution has not caught up yet. The next move belongs to the people doing the work.';
     case 'theater':
       if (ahead.length > 0) {
         return `Execution is running ahead of ${ahead.length === 1 ? 'a prerequisite that is' : 'prerequisites that are'} missing (${listOf(ahead.map((c) => quoted(c.checkpoint.statement)))}). Expect activity without lasting effect until ${waitingOn(result.phase)} closes the gap.`;
       }
-      return `The practices are in place, yet ${listOf(worsening.map((o) => quoted(o.outcome.statement)))} ${worsening.length === 1 ? 'is' : 'are'} getting worse: output is up while the result is not.`;
+      return `${result.execution.met ? 'The practices are in place' : 'The practices are spreading'}, yet ${listOf(worsening.map((o) => quoted(o.outcome.statement)))} ${worsening.length === 1 ? 'is' : 'are'} getting worse: output is up while the result is not.`;
     case 'stalled':
       if (result.prerequisitesUnclear) {
         return 'Not enough is known about the prerequisites to call them in place: find out before judging execution.';
@@ -164,7 +171,16 @@ export function constraintSentence(constraint: Constraint, definition: Definitio
   const where = phaseName(constraint);
   const named = constraint.weakest.map((w) => quoted(w.checkpoint.statement));
   const first = constraint.weakest[0];
-  const without = first?.checkpoint.withoutThis ? ` Without it: ${first.checkpoint.withoutThis}` : '';
+  const several = constraint.part === 'prerequisites' && constraint.counts.missing + constraint.counts.partial > 1;
+  // One named prerequisite: its own consequence; several: what the phase turns into without them.
+  const without = several
+    ? ` Without them: ${constraint.phase.withoutPrerequisites}`
+    : first?.checkpoint.withoutThis
+      ? ` Without it: ${first.checkpoint.withoutThis}`
+      : '';
+  const practicesStatus = constraint.prerequisitesMet
+    ? 'the prerequisites are in place, but '
+    : 'once the prerequisites are in place, this comes next: ';
   switch (constraint.reason) {
     case 'missing': {
       const missing = constraint.weakest.filter((w) => w.state === 'missing');
@@ -172,8 +188,14 @@ export function constraintSentence(constraint: Constraint, definition: Definitio
       const more = count > missing.length ? ` (and ${count - missing.length} more)` : '';
       return `In ${where}, ${count === 1 ? 'a prerequisite is missing' : `${count} prerequisites are missing`}: ${listOf(missing.map((w) => quoted(w.checkpoint.statement)))}${more}.${without}`;
     }
-    case 'unknown':
-      return `In ${where}, nobody could say whether this prerequisite is in place: ${named[0]}. Not knowing is the finding: the phase cannot count as achieved until you find out.`;
+    case 'unknown': {
+      const tally = first!.tally;
+      const who =
+        tally.respondents <= 1
+          ? 'you do not know'
+          : `${tally.dontKnow} of ${tally.respondents - tally.notApplicable} do not know`;
+      return `In ${where}, ${who} whether this prerequisite is in place: ${named[0]}. Not knowing is the finding: the phase cannot count as achieved until you find out.`;
+    }
     case 'unanswered': {
       const what = constraint.part === 'prerequisites' ? 'prerequisite' : 'practice';
       const count = constraint.counts.unanswered;
@@ -186,11 +208,13 @@ export function constraintSentence(constraint: Constraint, definition: Definitio
     case 'soft_spots':
       return `In ${where}, too many prerequisites are only partly in place (at most ${definition.thresholds.softSpotsAllowed} may be): ${listOf(named)}.${without}`;
     case 'level_missing':
-      return `In ${where}, the prerequisites are in place, but execution at the ${listOf(constraint.missingLevels.map((l) => levelNames[l]))} level is not even partly in place: ${listOf(named)}.`;
+      return `In ${where}, ${practicesStatus}execution at the ${listOf(constraint.missingLevels.map((l) => levelNames[l]))} level is not even partly in place: ${listOf(named)}.`;
+    case 'practices_missing':
+      return `In ${where}, ${practicesStatus}${constraint.counts.missing} practices are missing, and a good average does not make up for them: ${listOf(named)}.`;
     case 'below_target':
-      return `In ${where}, the prerequisites are in place and execution has started at every level, but it is short of the mark. The weakest practices: ${listOf(named)}.`;
+      return `In ${where}, ${practicesStatus}execution is short of the mark. The weakest practices: ${listOf(named)}.`;
     case 'thin_evidence':
-      return `In ${where}, too few answers were rated to call the ${constraint.part === 'prerequisites' ? 'prerequisites' : 'practices'} in place.`;
+      return `In ${where}, too few answers were rated to call the ${constraint.part === 'prerequisites' ? 'prerequisites' : 'practices'} in place${named.length > 0 ? `; least known: ${listOf(named)}` : ''}.`;
     case 'no_evidence':
       return constraint.part === 'prerequisites'
         ? `In ${where}, no prerequisite was rated (all not applicable), so nothing shows they are in place; check whether they really do not apply.`
@@ -204,9 +228,10 @@ export function constraintSentence(constraint: Constraint, definition: Definitio
 function blocksSentence(constraint: Constraint, definition: Definition): string {
   const n = constraint.phaseIndex + 1;
   const later = definition.phases.length - n;
-  const laterText = later === 0 ? '' : later === 1 ? `, and phase ${n + 1} waits behind it` : `, and phases ${n + 1}–${definition.phases.length} wait behind it`;
-  if (constraint.part === 'prerequisites') return `Phase ${n} cannot count as achieved without it${laterText}.`;
-  if (constraint.part === 'execution') return `Phase ${n} counts as achieved once its practices reach the mark at every level${laterText ? laterText.replace('it', 'them') : ''}.`;
+  const behind = (what: string) =>
+    later === 0 ? '' : later === 1 ? `, and phase ${n + 1} waits behind ${what}` : `, and phases ${n + 1}–${definition.phases.length} wait behind ${what}`;
+  if (constraint.part === 'prerequisites') return `Phase ${n} cannot count as achieved without it${behind('it')}.`;
+  if (constraint.part === 'execution') return `Phase ${n} counts as achieved once its practices reach the mark at every level${behind('them')}.`;
   return `Phase ${n} counts as achieved once this measure stops getting worse.`;
 }
 
@@ -247,20 +272,23 @@ function nextStepView(definition: Definition, step: NextStep, constraint: Constr
     };
   }
   const checkpoint = checkpointView(definition, step.result!);
+  const evidence = step.result!.checkpoint.evidencePrompt ?? checkpoint.inPlace;
   const action = {
     act: checkpoint.firstStep,
-    'find-out': `Find out whether this is in place: ask the people closest to it. ${checkpoint.firstStep}`,
-    answer: `Answer this checkpoint first: it is part of the constraint. ${checkpoint.firstStep}`,
-    reconsider: `Check whether this really does not apply: if it does, rate it. ${checkpoint.firstStep}`,
+    'find-out': `Find out whether this is in place before acting on it: ask the people closest to it what they see, and look for this evidence: ${evidence}`,
+    answer: 'Answer this checkpoint: it is part of the constraint, and the diagnostic cannot judge the phase without it.',
+    reconsider: 'Check whether this really does not apply to you; if it does apply, rate it.',
     investigate: checkpoint.firstStep,
   }[step.kind];
+  const known = step.kind === 'act';
   return {
     ...checkpoint,
     kind: step.kind,
     action,
-    why:
+    why: `${known ? '' : 'If it turns out not to be in place: '}${
       checkpoint.withoutThis ??
-      (constraint.part === 'prerequisites' ? constraint.phase.withoutPrerequisites : `Without this practice, ${constraint.phase.title} stays unfinished at the ${checkpoint.level} level.`),
+      (constraint.part === 'prerequisites' ? constraint.phase.withoutPrerequisites : `Without this practice, ${constraint.phase.title} stays unfinished at the ${checkpoint.level} level.`)
+    }`,
     done: step.result!.checkpoint.evidencePrompt ?? checkpoint.inPlace,
     question: step.result!.checkpoint.question ?? fallbackQuestions[step.kind],
     pause: pauseFor(step, constraint),
@@ -268,14 +296,19 @@ function nextStepView(definition: Definition, step: NextStep, constraint: Constr
   };
 }
 
-function flagView(definition: Definition, flag: Flag) {
-  const strong = quoted(flag.strong.statement);
-  const weak = quoted(flag.weak.statement);
+function flagView(definition: Definition, flag: Flag, respondents: number) {
+  const who = respondents > 1 ? 'The group rates' : 'You rate';
+  const whoNot = respondents > 1 ? 'the group does not know' : 'you do not know';
+  const strong = flag.strong ? quoted(flag.strong.statement) : '';
+  const weak = flag.weak ? quoted(flag.weak.statement) : '';
+  const phase = definition.phases[flag.phaseIndex]!;
   const top = definition.scale.points.at(-1)!.label.toLowerCase();
   const sentence = {
-    'sure-but-unaware': `You rate ${strong} as ${top}, but do not know whether ${weak}. Where the first is true, the second is usually visible.`,
-    'later-ahead-of-missing': `You rate ${strong} as ${top}, while an earlier prerequisite is missing: ${weak}. Later phases rarely hold without the earlier ones.`,
-    'practice-versus-outcome': `You rate ${strong} as ${top}, yet ${weak} is getting worse.`,
+    'sure-but-unaware': `${who} ${strong} as ${top}, but ${whoNot} whether ${weak}. Where the first is true, the second is usually visible.`,
+    'later-ahead-of-missing': `${who} ${strong} as ${top}, while an earlier prerequisite is missing: ${weak}. Later phases rarely hold without the earlier ones.`,
+    'practice-versus-outcome': `In ${phase.title}, ${flag.checkpoints.length === 1 ? 'a practice is' : `${flag.checkpoints.length} practices are`} rated ${top} (${strong}${flag.checkpoints.length > 1 ? ' among them' : ''}), yet ${weak} is getting worse. That is not proof either causes the other; it is the question to ask.`,
+    'outcomes-not-measured': `The practices of ${phase.title} are underway, but none of its outcome signals is measured: there is no way to tell whether they help.`,
+    'prerequisite-not-applicable': `In ${phase.title}, ${listOf(flag.checkpoints.map((c) => quoted(c.statement)))} ${flag.checkpoints.length === 1 ? 'was' : 'were'} marked not applicable, so ${flag.checkpoints.length === 1 ? 'it is' : 'they are'} left out. The framework treats prerequisites as needed by every organisation that adopts AI: check that ${flag.checkpoints.length === 1 ? 'it' : 'they'} really do${flag.checkpoints.length === 1 ? 'es' : ''} not apply.`,
   }[flag.kind];
   return {
     kind: flag.kind,
@@ -307,7 +340,9 @@ function constraintView(definition: Definition, constraint: Constraint) {
     ownerLabel:
       constraint.part === 'prerequisites'
         ? ownerLabels[constraint.phase.prerequisites.some((p) => p.owner === 'frontline') ? 'frontline' : 'leadership']
-        : undefined,
+        : constraint.part === 'outcomes'
+          ? listOf([...new Set(constraint.worseningOutcomes.map((o) => ownerLabels[o.outcome.owner]))])
+          : listOf([...new Set(constraint.weakest.map((w) => ownerLabels[ownerOf(w.checkpoint)]))]),
     weakest: constraint.weakest.map((r) => checkpointView(definition, r)),
     worsening: constraint.worseningOutcomes.map((o) => outcomeView(definition, o)),
     confidence: confidenceView(constraint.confidence),
@@ -379,12 +414,12 @@ export function resultsView(definition: Definition, diagnostic: Diagnostic) {
     nextConstraint: diagnostic.nextConstraint ? constraintView(definition, diagnostic.nextConstraint) : undefined,
     noConstraintSentence:
       diagnostic.verdict === 'diagnosed' && !constraint
-        ? `Every phase is achieved: nothing holds ${definition.title} back right now.`
+        ? 'Every phase is achieved: nothing in this assessment holds you back right now. Keep the phases healthy and take it again next quarter.'
         : undefined,
     phases,
     theater: phases.filter((p) => p.status === 'theater'),
     nextSteps: constraint ? diagnostic.nextSteps.map((s) => nextStepView(definition, s, constraint)) : [],
-    flags: diagnostic.flags.map((f) => flagView(definition, f)),
+    flags: diagnostic.flags.map((f) => flagView(definition, f, diagnostic.respondents)),
     bottleneck: diagnostic.bottlenecks[0] ? bottleneckView(definition, diagnostic.bottlenecks[0]) : undefined,
     glossary: [
       { term: 'Stage reached', meaning: 'The last phase achieved with every phase before it: phases count in order.' },

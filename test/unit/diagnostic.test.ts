@@ -428,3 +428,82 @@ describe('the delivery bottleneck check names the most likely bottleneck', () =>
     expect(diagnoseGroup(delivery, [{}]).bottlenecks).toEqual([]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Cases an expert review found (each failed before its fix).
+
+const v2 = parseDefinition(
+  'ai-native-maturity.v2.json',
+  await readFile(path.resolve(import.meta.dirname, '../../assessments/ai-native-maturity.v2.json'), 'utf8'),
+);
+const allOf = (definition: Definition, value: Choice): Spec =>
+  Object.fromEntries([
+    ...allCheckpoints(definition).map((c) => [c.id, value] as const),
+    ...definition.phases.flatMap((p) => (p.outcomes ?? []).map((o) => [o.id, 'flat'] as const)),
+  ]);
+
+describe('found by an expert review', () => {
+  it('a room where four rate the direction "not in place" and two do not know: missing (theater), not "find out"', () => {
+    const room = [0, 1, 2, 3, 4, 5].map((i) => ({ ...allOf(v2, 4), 'lead-direction': i < 4 ? 0 : 'dk' }) as Spec);
+    const d = diagnoseGroup(v2, room);
+    expect(d.phases[0]!.prerequisites.checkpoints[0]!.state).toBe('missing');
+    expect(d.phases[0]!.status).toBe('theater');
+    expect(d.constraint).toMatchObject({ reason: 'missing', weakest: [{ checkpoint: { id: 'lead-direction' } }] });
+  });
+
+  it('two practices missing are not hidden by a good average (queues after review and CI) → not achieved', () => {
+    const d = diagnoseGroup(delivery, [
+      { ...allOf(delivery, 4), 'lead-time-trend': 'better', 'review-within-day': 0, 'released-after-checks': 0, 'flaky-tests-fixed': 1 },
+    ]);
+    expect(d.phases[1]!.status).toBe('executing');
+    expect(d.constraint).toMatchObject({ part: 'execution', reason: 'practices_missing' });
+    expect(d.constraint!.weakest.map((w) => w.checkpoint.id).slice(0, 2).sort()).toEqual(['released-after-checks', 'review-within-day']);
+    expect(d.bottlenecks[0]!.id).toBe('after-done');
+  });
+
+  it('a healthy delivery check names no bottleneck', () => {
+    expect(diagnoseGroup(delivery, [allOf(delivery, 4)]).bottlenecks).toEqual([]);
+    expect(diagnoseGroup(delivery, [allOf(delivery, 3)]).bottlenecks).toEqual([]);
+  });
+
+  it('two queues after "done" outrank one deploy worry: a bottleneck is not diluted by its many strong practices', () => {
+    const d = diagnoseGroup(delivery, [{ ...allOf(delivery, 3), 'review-within-day': 0, 'released-after-checks': 0, 'flaky-tests-fixed': 0 }]);
+    expect(d.bottlenecks[0]!.id).toBe('after-done');
+  });
+
+  it('practices rated but too many "don\'t know": the constraint comes with find-out steps', () => {
+    const practices = allCheckpoints(v2).filter((c) => c.phaseIndex === 0 && c.part === 'execution').map((c) => c.id);
+    const a = allOf(v2, 3);
+    const b = { ...allOf(v2, 3), ...Object.fromEntries(practices.map((id) => [id, 'dk' as const])) };
+    const d = diagnoseGroup(v2, [a, b]);
+    expect(d.constraint).toMatchObject({ part: 'execution', reason: 'thin_evidence' });
+    expect(d.nextSteps.length).toBeGreaterThan(0);
+    expect(d.nextSteps.every((s) => s.kind === 'find-out')).toBe(true);
+  });
+
+  it('a level nobody answered is unanswered, not missing', () => {
+    const individual = allCheckpoints(v2).filter((c) => c.phaseIndex === 0 && c.level === 'individual').map((c) => c.id);
+    const prerequisites = allCheckpoints(v2).filter((c) => c.phaseIndex === 0 && c.part === 'prerequisites').map((c) => c.id);
+    const d = diagnoseGroup(v2, [Object.fromEntries([...prerequisites, ...individual].map((id) => [id, 4]))]);
+    expect(d.constraint).toMatchObject({ part: 'execution', reason: 'unanswered', missingLevels: [] });
+    expect(d.nextSteps.every((s) => s.kind === 'answer')).toBe(true);
+  });
+
+  it('a room of ten where four say an outcome got worse (three flat, three better) is mixed, not "about the same"', () => {
+    const trends: Choice[] = ['worse', 'worse', 'worse', 'worse', 'flat', 'flat', 'flat', 'better', 'better', 'better'];
+    const d = diagnoseGroup(fx, trends.map((t) => ({ ...fxPhase('f', 4, 4), ...fxPhase('d', 4, 4), 'd.o1': t })));
+    expect(d.phases[1]!.outcomes[0]!.trend).toBe('mixed');
+  });
+
+  it('prerequisites marked not applicable are flagged for the leader to check', () => {
+    const d = diagnoseGroup(v2, [{ ...allOf(v2, 4), 'lead-direction': 'na', 'lead-hands-on': 'na' }]);
+    expect(d.flags).toMatchObject([{ kind: 'prerequisite-not-applicable', phaseIndex: 0 }]);
+    expect(d.flags[0]!.checkpoints.map((c) => c.id)).toEqual(['lead-direction', 'lead-hands-on']);
+  });
+
+  it('practices underway with no outcome measured are flagged', () => {
+    const outcomes = v2.phases[1]!.outcomes!.map((o) => o.id);
+    const d = diagnoseGroup(v2, [{ ...allOf(v2, 4), ...Object.fromEntries(outcomes.map((id) => [id, 'notmeasured' as const])) }]);
+    expect(d.flags.map((f) => f.kind)).toEqual(['outcomes-not-measured']);
+  });
+});

@@ -102,7 +102,7 @@ export function diagnosticJson(definition: Definition, diagnostic: Diagnostic) {
     })),
     flags: diagnostic.flags.map((f, i) => ({
       kind: f.kind,
-      checkpointIds: [f.strong.id, f.weak.id],
+      checkpointIds: [...new Set([f.strong?.id, f.weak?.id, ...f.checkpoints.map((c) => c.id)].filter((id): id is string => id !== undefined))],
       sentence: view.flags[i]!.sentence,
     })),
     likelyBottleneck: view.bottleneck ? { id: view.bottleneck.id, title: view.bottleneck.title, score: round(view.bottleneck.score) } : null,

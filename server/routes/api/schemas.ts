@@ -77,7 +77,7 @@ const partJson = z.object({
   verdict: z.enum(['met', 'not_met', 'no_evidence']),
   met: z.boolean(),
   reason: z
-    .enum(['missing', 'unknown', 'unanswered', 'soft_spots', 'level_missing', 'below_target', 'thin_evidence', 'no_evidence'])
+    .enum(['missing', 'unknown', 'unanswered', 'soft_spots', 'level_missing', 'practices_missing', 'below_target', 'thin_evidence', 'no_evidence'])
     .nullable()
     .describe('Why the part is not met, most serious first; null when met.'),
   confidence: confidenceJson,
@@ -161,7 +161,7 @@ export const diagnosticJsonSchema = z.object({
     .max(3),
   flags: z.array(
     z.object({
-      kind: z.enum(['sure-but-unaware', 'later-ahead-of-missing', 'practice-versus-outcome']),
+      kind: z.enum(['sure-but-unaware', 'later-ahead-of-missing', 'practice-versus-outcome', 'prerequisite-not-applicable', 'outcomes-not-measured']),
       checkpointIds: z.array(z.string()),
       sentence: z.string(),
     }),
