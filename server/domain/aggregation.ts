@@ -118,32 +118,6 @@ export function discussionQueue(
     );
 }
 
-/**
- * Anonymity: a group result is shown only for at least `minimum` respondents;
- * below it the result is "below threshold", never "no data". A breakdown by
- * role needs the minimum in every role shown, or one role could be worked out
- * from the total by difference. Free-text notes need `freeTextMinimum`.
- */
-export const absoluteMinimum = 3;
-export const defaultMinimum = 5;
-export const freeTextMinimum = 10;
-
-export type Visibility = { shown: true } | { shown: false; reason: 'below_threshold'; n: number; minimum: number };
-
-export function visibility(n: number, minimum: number): Visibility {
-  const floor = Math.max(minimum, absoluteMinimum);
-  return n >= floor ? { shown: true } : { shown: false, reason: 'below_threshold', n, minimum: floor };
-}
-
-export function roleBreakdownVisibility(countsByRole: readonly number[], minimum: number): Visibility {
-  const smallest = Math.min(...countsByRole);
-  return visibility(countsByRole.length === 0 ? 0 : smallest, minimum);
-}
-
-export function freeTextVisibility(n: number, minimum: number): Visibility {
-  return visibility(n, Math.max(minimum, freeTextMinimum));
-}
-
 /** Answers counted by checkpoint, role and value, as a group's storage returns them. */
 export interface CountedAnswer {
   checkpointId: string;

@@ -4,11 +4,8 @@ import { allCheckpoints } from '../../server/domain/definition.js';
 import {
   discussionQueue,
   distributionOf,
-  freeTextVisibility,
   perceptionGaps,
   quantile,
-  roleBreakdownVisibility,
-  visibility,
 } from '../../server/domain/aggregation.js';
 import { fixtureDefinition as definition } from '../fixtures/definition.js';
 
@@ -80,30 +77,5 @@ describe('discussion queue', () => {
     const gaps = new Map([['f.e1', { checkpointId: 'f.e1', leaders: 100, team: 50, gap: 50, flagged: true }]]);
     const queue = discussionQueue(checkpoints, distributions, gaps);
     expect(queue.map((q) => q.checkpoint.id)).toEqual(['f.p1', 'f.p2', 'f.e1']);
-  });
-});
-
-describe('anonymity', () => {
-  it.each([
-    [4, 5, false],
-    [5, 5, true],
-    [2, 1, false], // never below 3, whatever the setting
-    [3, 1, true],
-  ])('%i respondents with a minimum of %i → shown: %s', (n, minimum, shown) => {
-    expect(visibility(n, minimum).shown).toBe(shown);
-  });
-
-  it('below threshold says so, with the minimum that applies', () => {
-    expect(visibility(2, 1)).toEqual({ shown: false, reason: 'below_threshold', n: 2, minimum: 3 });
-  });
-
-  it('a role breakdown needs the minimum in every role (no difference attack)', () => {
-    expect(roleBreakdownVisibility([7, 4], 5).shown).toBe(false);
-    expect(roleBreakdownVisibility([5, 6], 5).shown).toBe(true);
-  });
-
-  it('free-text notes need ten respondents', () => {
-    expect(freeTextVisibility(9, 5).shown).toBe(false);
-    expect(freeTextVisibility(10, 5).shown).toBe(true);
   });
 });

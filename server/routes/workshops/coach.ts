@@ -4,24 +4,36 @@ import { z } from 'zod';
 import {
   actionsIn,
   addAction,
-  anonymousAnswersIn,
   clearConsensus,
+  consensusIn,
   createWorkshop,
   deleteAction,
   findWorkshopOf,
   listWorkshopsOf,
-  participationIn,
+  markExported,
+  publishAnswers,
+  publishedGroupIn,
+  publishedRowsIn,
   saveConsensus,
   setResultsRevealed,
   setWorkshopStatus,
   type WorkshopRecord,
 } from '../../data/workshops.js';
-import { absoluteMinimum, defaultMinimum, roleBreakdownVisibility, visibility } from '../../domain/aggregation.js';
+import {
+  absoluteMinimum,
+  checkpointVisibility,
+  defaultMinimum,
+  exportPermission,
+  publishable,
+  reopenPermission,
+  roleComparisonVisibility,
+} from '../../domain/anonymity.js';
+import { dueQuarterProblem, upcomingQuarters } from '../../domain/quarters.js';
 import { isOnScale } from '../../domain/answers.js';
 import { allCheckpoints } from '../../domain/definition.js';
 import { toCsv } from '../../domain/csv.js';
 import { HttpError, notFound } from '../../http-errors.js';
-import { displayJoinCode, newJoinCode } from '../../join-codes.js';
+import { displayJoinCode, newJoinCode, newParticipantCode } from '../../join-codes.js';
 import { parseChoice } from '../self-assessment/answer-form.js';
 import { definitionOf, loadGroup } from './group.js';
 import { roleLabels } from './join.js';
@@ -51,10 +63,11 @@ const newWorkshopForm = z.object({
     .transform((v) => v.trim())
     .transform((v) => (v === '' ? null : Number(v)))
     .pipe(z.number({ error: 'Enter a whole number, or leave it empty.' }).int('Enter a whole number, or leave it empty.').positive('Enter a number above 0.').max(5000).nullable()),
+  leadersOnRecord: z.preprocess((v) => v === 'yes', z.boolean()),
 });
 
 const consensusForm = z.object({
-  answer: z.string(),
+  answer: z.string({ error: 'Choose one of the options listed.' }),
   dissent: cleanText(2000, 'Keep the dissent note under 2,000 characters.').default(''),
 });
 
@@ -62,7 +75,7 @@ const actionForm = z.object({
   checkpoint: z.string().min(1, 'Choose the checkpoint this action works on.'),
   title: cleanText(300, 'Keep it under 300 characters.').pipe(z.string().min(1, 'Say what will be done.')),
   owner: cleanText(120, 'Keep the name under 120 characters.').pipe(z.string().min(1, 'Name who owns it.')),
-  due: z.string().regex(/^\d{4}-Q[1-4]$/, 'Choose the quarter it is due.'),
+  due: z.string().default(''),
   // A retried post carries the same key; anything odd is simply not used for de-duplication.
   key: z.string().max(64).optional().catch(undefined),
 });
@@ -70,22 +83,6 @@ const actionForm = z.object({
 type FormErrors = Record<string, string>;
 const errorsOf = (error: z.ZodError): FormErrors =>
   Object.fromEntries(error.issues.map((i) => [String(i.path[0] ?? 'form'), i.message]));
-
-/** This quarter and the next four, as "2026-Q4". */
-function upcomingQuarters(now = new Date()): string[] {
-  const quarters: string[] = [];
-  let year = now.getUTCFullYear();
-  let quarter = Math.floor(now.getUTCMonth() / 3) + 1;
-  for (let i = 0; i < 5; i++) {
-    quarters.push(`${year}-Q${quarter}`);
-    quarter += 1;
-    if (quarter > 4) {
-      quarter = 1;
-      year += 1;
-    }
-  }
-  return quarters;
-}
 
 const coachPage = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
@@ -108,6 +105,7 @@ export default async function coachRoutes(app: FastifyInstance) {
     reply: FastifyReply,
     workshop: WorkshopRecord,
     actionState: { values?: Record<string, string>; errors?: FormErrors } = {},
+    agreeState?: { checkpointId: string; answer: string; dissent: string; error: string },
   ) {
     const { basis } = basisQuery.parse(request.query ?? {});
     const { definition, group } = await loadGroup(app, workshop, basis);
@@ -141,7 +139,9 @@ export default async function coachRoutes(app: FastifyInstance) {
         ...checkpoints.filter((c) => !constraintIds.has(c.id)).map((c) => ({ id: c.id, statement: c.statement, constraint: false })),
       ],
       actions: actions.map((a) => ({ ...a, statement: statementOf.get(a.checkpointId) ?? a.checkpointId })),
-      quarters: upcomingQuarters(),
+      quarters: upcomingQuarters(new Date()),
+      agreeState,
+      reopen: reopenPermission({ exported: workshop.exportedAt !== null }),
       actionValues: actionState.values ?? {},
       actionErrors: actionState.errors ?? {},
       actionKey: crypto.randomUUID(),
@@ -210,6 +210,7 @@ export default async function coachRoutes(app: FastifyInstance) {
         roles: parsed.data.roles,
         anonymityMinimum: parsed.data.minimum,
         expectedParticipants: parsed.data.expected,
+        leadersOnRecord: parsed.data.leadersOnRecord && parsed.data.roles.includes('leader'),
         joinCode: newJoinCode(),
       });
       if (workshop) return reply.redirect(back(workshop), 303);
@@ -238,7 +239,11 @@ export default async function coachRoutes(app: FastifyInstance) {
   app.post('/coach/workshops/:id/status', async (request, reply) => {
     const workshop = await ownWorkshop(request);
     const { status } = z.object({ status: z.enum(['open', 'closed']) }).parse(request.body);
+    const reopen = reopenPermission({ exported: workshop.exportedAt !== null });
+    if (status === 'open' && !reopen.allowed) throw new HttpError(409, 'stays_closed', reopen.reason);
     await setWorkshopStatus(app.db, workshop.id, status);
+    // Closing publishes what the anonymity rules allow, so the report and exports start from it.
+    if (status === 'closed') await publishAnswers(app.db, workshop.id, (p) => publishable(p, workshop.anonymityMinimum));
     return reply.redirect(back(workshop), 303);
   });
 
@@ -254,15 +259,25 @@ export default async function coachRoutes(app: FastifyInstance) {
     const definition = definitionOf(app, workshop);
     const { checkpointId } = z.object({ checkpointId: z.string() }).parse(request.params);
     if (!allCheckpoints(definition).some((c) => c.id === checkpointId)) throw notFound();
-    const form = consensusForm.parse(request.body);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const parsed = consensusForm.safeParse(body);
+    const choice = parsed.success && parsed.data.answer !== '' ? parseChoice(parsed.data.answer) : undefined;
+    const badAnswer = parsed.success && parsed.data.answer !== '' && (!choice || !isOnScale(choice, definition.scale));
+    if (!parsed.success || badAnswer) {
+      const text = (v: unknown) => (typeof v === 'string' ? v : '');
+      const error = parsed.success ? 'Choose one of the options listed.' : parsed.error.issues[0]!.message;
+      return renderFacilitator(request, reply.status(422), workshop, {}, {
+        checkpointId,
+        answer: text(body.answer),
+        dissent: text(body.dissent),
+        error,
+      });
+    }
+    const form = parsed.data;
     if (form.answer === '') {
       await clearConsensus(app.db, workshop.id, checkpointId);
     } else {
-      const answer = parseChoice(form.answer);
-      if (!answer || !isOnScale(answer, definition.scale)) {
-        throw new HttpError(422, 'invalid_answer', 'Choose one of the options listed.', [{ field: 'answer', message: 'not on the scale' }]);
-      }
-      await saveConsensus(app.db, workshop.id, { checkpointId, answer, dissentNote: form.dissent === '' ? null : form.dissent });
+      await saveConsensus(app.db, workshop.id, { checkpointId, answer: choice!, dissentNote: form.dissent === '' ? null : form.dissent });
     }
     return reply.redirect(back(workshop, `#agree-${checkpointId}`), 303);
   });
@@ -273,8 +288,11 @@ export default async function coachRoutes(app: FastifyInstance) {
     const body = (request.body ?? {}) as Record<string, string>;
     const parsed = actionForm.safeParse(body);
     const known = parsed.success && allCheckpoints(definition).some((c) => c.id === parsed.data.checkpoint);
-    if (!parsed.success || !known) {
-      const errors = parsed.success ? { checkpoint: 'Choose the checkpoint this action works on.' } : errorsOf(parsed.error);
+    const dueProblem = dueQuarterProblem(parsed.success ? parsed.data.due : String(body.due ?? ''), new Date());
+    if (!parsed.success || !known || dueProblem) {
+      const errors: FormErrors = { ...(parsed.success ? {} : errorsOf(parsed.error)) };
+      if (parsed.success && !known) errors.checkpoint = 'Choose the checkpoint this action works on.';
+      if (dueProblem) errors.due = dueProblem;
       return renderFacilitator(request, reply.status(422), workshop, { values: body, errors });
     }
     await addAction(app.db, workshop.id, {
@@ -313,42 +331,56 @@ export default async function coachRoutes(app: FastifyInstance) {
   });
 
   /**
-   * Anonymous answers: participant as a random code, role, checkpoint, value.
-   * Refused below the workshop's minimum; the role column is left empty unless
-   * every role reaches the minimum (or one role could be read off by difference).
+   * One row per respondent and checkpoint, from the published answers of a closed
+   * workshop (the anonymity module says when), under codes drawn for this export
+   * only. The role column is empty unless the role breakdown is shown. Exporting
+   * keeps the workshop closed for good.
    */
   async function exportRows(workshop: WorkshopRecord) {
     const definition = definitionOf(app, workshop);
-    const participation = await participationIn(app.db, workshop.id, allCheckpoints(definition).length);
-    const group = visibility(participation.answering, workshop.anonymityMinimum);
-    if (!group.shown) {
-      throw new HttpError(
-        409,
-        'below_threshold',
-        `Export is available once ${group.minimum} people have answered (now ${group.n}), so nobody’s answers can be singled out.`,
-      );
-    }
-    const roles = roleBreakdownVisibility(
-      [participation.answeringByRole.leader, participation.answeringByRole.team_member].filter((_, i) =>
-        workshop.roles.includes((['leader', 'team_member'] as const)[i]!),
-      ),
-      workshop.anonymityMinimum,
-    );
-    // A checkpoint fewer than the minimum answered is hidden in every view, so it is left out here too.
-    const all = await anonymousAnswersIn(app.db, workshop.id);
+    const minimum = workshop.anonymityMinimum;
+    await publishAnswers(app.db, workshop.id, (p) => publishable(p, minimum));
+    const published = await publishedGroupIn(app.db, workshop.id);
+    const counted = published.respondents.leader + published.respondents.team_member;
+    const permission = exportPermission({ status: workshop.status, counted, minimum });
+    if (!permission.allowed) throw new HttpError(409, 'export_refused', permission.reason);
+    const roles = roleComparisonVisibility({
+      leadersOnRecord: workshop.leadersOnRecord,
+      leaders: published.respondents.leader,
+      team: published.respondents.team_member,
+      minimum,
+    });
+    const all = await publishedRowsIn(app.db, workshop.id);
+    // A checkpoint with fewer than the minimum answers is hidden in every view, so it is left out here too.
     const answeredPer = new Map<string, number>();
-    for (const r of all) answeredPer.set(r.checkpointId, (answeredPer.get(r.checkpointId) ?? 0) + 1);
-    const rows = all.filter((r) => visibility(answeredPer.get(r.checkpointId)!, workshop.anonymityMinimum).shown);
-    return {
-      definition,
-      rows: rows.map((r) => ({
-        participant: r.participant,
-        role: roles.shown ? r.role : null,
-        checkpoint: r.checkpointId,
-        answer: r.answer.kind === 'rating' ? r.answer.value : r.answer.kind === 'dont_know' ? 'dontknow' : 'na',
-      })),
-      rolesShown: roles.shown,
+    for (const r of all) if (r.answer.kind !== 'not_applicable') answeredPer.set(r.checkpointId, (answeredPer.get(r.checkpointId) ?? 0) + 1);
+    const codes = new Map<string, string>();
+    const codeOf = (responseId: string) => {
+      if (!codes.has(responseId)) codes.set(responseId, newParticipantCode());
+      return codes.get(responseId)!;
     };
+    const placed = new Map(allCheckpoints(definition).map((c) => [c.id, c]));
+    // Shuffle respondents so the order says nothing about when anyone joined.
+    const order = new Map([...new Set(all.map((r) => r.responseId))].map((id) => [id, Math.random()]));
+    const rows = all
+      .filter((r) => checkpointVisibility(answeredPer.get(r.checkpointId) ?? 0, minimum).shown && placed.has(r.checkpointId))
+      .sort((a, b) => order.get(a.responseId)! - order.get(b.responseId)! || a.checkpointId.localeCompare(b.checkpointId))
+      .map((r) => {
+        const c = placed.get(r.checkpointId)!;
+        return {
+          participant: codeOf(r.responseId),
+          role: roles.shown ? r.role : null,
+          onRecord: roles.shown ? r.onRecord : null,
+          checkpoint: r.checkpointId,
+          phase: c.phaseIndex + 1,
+          part: c.part,
+          level: c.level ?? null,
+          statement: c.statement,
+          answer: r.answer.kind === 'rating' ? r.answer.value : r.answer.kind === 'dont_know' ? 'dontknow' : 'na',
+        };
+      });
+    await markExported(app.db, workshop.id);
+    return { definition, rows, rolesShown: roles.shown };
   }
 
   app.get('/coach/workshops/:id/export.csv', async (request, reply) => {
@@ -359,8 +391,20 @@ export default async function coachRoutes(app: FastifyInstance) {
       .header('content-disposition', `attachment; filename="workshop-${workshop.joinCode}-answers.csv"`)
       .send(
         toCsv(
-          ['assessment', 'version', 'participant', 'role', 'checkpoint', 'answer'],
-          rows.map((r) => [definition.id, definition.version, r.participant, r.role ?? '', r.checkpoint, r.answer]),
+          ['assessment', 'version', 'participant', 'role', 'on_record', 'phase', 'part', 'level', 'checkpoint', 'statement', 'answer'],
+          rows.map((r) => [
+            definition.id,
+            definition.version,
+            r.participant,
+            r.role ?? '',
+            r.onRecord === null ? '' : r.onRecord ? 'yes' : 'no',
+            r.phase,
+            r.part,
+            r.level ?? '',
+            r.checkpoint,
+            r.statement,
+            r.answer,
+          ]),
         ),
       );
   });
@@ -368,12 +412,19 @@ export default async function coachRoutes(app: FastifyInstance) {
   app.get('/coach/workshops/:id/export.json', async (request, reply) => {
     const workshop = await ownWorkshop(request);
     const { definition, rows, rolesShown } = await exportRows(workshop);
+    const [consensus, actions] = await Promise.all([consensusIn(app.db, workshop.id), actionsIn(app.db, workshop.id)]);
     return coachPage(reply)
       .header('content-disposition', `attachment; filename="workshop-${workshop.joinCode}-answers.json"`)
       .send({
         workshop: { title: workshop.title, assessment: { id: definition.id, version: definition.version } },
         rolesShown,
         answers: rows,
+        agreed: consensus.map((c) => ({
+          checkpoint: c.checkpointId,
+          answer: c.answer.kind === 'rating' ? c.answer.value : c.answer.kind === 'dont_know' ? 'dontknow' : 'na',
+          dissentNote: c.dissentNote,
+        })),
+        actions: actions.map((a) => ({ checkpoint: a.checkpointId, title: a.title, owner: a.ownerName, due: a.dueQuarter })),
       });
   });
 }
