@@ -68,7 +68,8 @@ function distributionView(definition: Definition, d: Distribution) {
     label,
     count,
     kind,
-    percent: Math.round((count / total) * 100),
+    /** Whole percent of the answers (not `percent`: a helper of that name would shadow it in templates). */
+    share: Math.round((count / total) * 100),
   });
   return {
     bars: [

@@ -138,6 +138,9 @@ describe('a coach runs a workshop', () => {
     expect(live.body).toContain('<th scope="row">1. Foundation</th><td>100 / 17</td><td>83</td><td>100 / 8</td><td>92</td>');
     expect(live.body).toContain('Discussion queue');
     expect(live.body).toContain('class="flag">split</strong>');
+    // Every bar carries its share (a helper once shadowed the field and every meter said "–").
+    expect(live.body).toMatch(/<meter min="0" max="100" value="\d+" aria-label="[^"]+: \d+ \(\d+%\)">/);
+    expect(live.body).not.toContain('value="–"');
 
     // Consensus: the group agrees a 2 on the first prerequisite, with a dissent note.
     const [firstPrerequisite] = prerequisiteIds();
