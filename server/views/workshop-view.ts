@@ -1,8 +1,9 @@
 import {
-  discussionQueue,
+  discussionAgenda,
   distributionOf,
   perceptionGaps,
   tallyCounts,
+  type CheckpointGap,
   type CountedAnswer,
   type Distribution,
 } from '../domain/aggregation.js';
@@ -81,6 +82,51 @@ function distributionView(definition: Definition, d: Distribution) {
     median: d.median,
     spread: d.spread,
     disagreement: d.disagreement,
+  };
+}
+
+/** A 0–100 score as whole points, for bars. */
+const whole = (v: number | null) => (v === null ? null : Math.round(v));
+
+/**
+ * The perception gap as a chart the room can read: the checkpoints and phase
+ * parts where leaders and team differ most, largest first, saying who sees it higher.
+ */
+function gapChart(
+  gaps: readonly CheckpointGap[],
+  viewById: ReadonlyMap<string, { statement: string; phaseNumber: number }>,
+  phaseGaps: readonly {
+    number: number;
+    title: string;
+    leadersPrerequisites: number | null;
+    teamPrerequisites: number | null;
+    prerequisitesGap: number | null;
+    leadersExecution: number | null;
+    teamExecution: number | null;
+    executionGap: number | null;
+  }[],
+) {
+  const row = (label: string, leaders: number | null, team: number | null, gap: number | null) => ({
+    label,
+    leaders: whole(leaders),
+    team: whole(team),
+    size: Math.round(Math.abs(gap ?? 0)),
+    higher: gap === null || Math.round(gap) === 0 ? 'Both see it the same' : gap > 0 ? `Leaders see it ${Math.round(gap)} higher` : `The team sees it ${Math.round(-gap)} higher`,
+  });
+  const bySize = <T extends { size: number }>(rows: T[]) => rows.sort((a, b) => b.size - a.size);
+  return {
+    phases: bySize(
+      phaseGaps.flatMap((p) => [
+        ...(p.prerequisitesGap === null ? [] : [row(`${p.number}. ${p.title}: prerequisites`, p.leadersPrerequisites, p.teamPrerequisites, p.prerequisitesGap)]),
+        ...(p.executionGap === null ? [] : [row(`${p.number}. ${p.title}: execution`, p.leadersExecution, p.teamExecution, p.executionGap)]),
+      ]),
+    ),
+    checkpoints: bySize(
+      gaps.filter((g) => g.gap !== null).map((g) => {
+        const v = viewById.get(g.checkpointId)!;
+        return { ...row(`${v.phaseNumber}. ${v.statement}`, g.leaders, g.team, g.gap), flagged: g.flagged };
+      }),
+    ).slice(0, 10),
   };
 }
 
@@ -210,10 +256,19 @@ export function groupView(input: GroupInput) {
         : undefined,
     checkpoints: groupVisibilityShown ? checkpointViews : [],
     queue: groupVisibilityShown
-      ? discussionQueue(checkpoints, distributions, rolesVisibility.shown ? gapById : new Map())
-          .filter((q) => checkpointShown.get(q.checkpoint.id)!.shown)
-          .map((q) => viewById.get(q.checkpoint.id)!)
+      ? discussionAgenda(
+          checkpoints.filter((c) => checkpointShown.get(c.id)!.shown),
+          distributions,
+          definition.scale,
+          { gaps: rolesVisibility.shown ? gapById : new Map(), agreed: new Set(consensusById.keys()) },
+        ).map((item, index) => ({
+          ...viewById.get(item.checkpoint.id)!,
+          position: index + 1,
+          reasons: item.reasons,
+          agreed: item.agreed,
+        }))
       : [],
+    gapChart: rolesVisibility.shown ? gapChart(gaps, viewById, phaseGaps) : undefined,
     perceptionGap: rolesVisibility.shown
       ? {
           phases: phaseGaps,

@@ -68,8 +68,9 @@ async function answerAll(p: { visitor: Visitor; privatePath: string }, valueFor:
 /** Per checkpoint row of the live view, the count behind each bar ("label: count"). */
 function distributions(html: string): Map<string, number[]> {
   const rows = new Map<string, number[]>();
-  for (const row of html.split('<tr>').slice(1)) {
-    const heading = /<th scope="row">([^<]+)</.exec(row)?.[1];
+  const list = /<ol class="checkpoint-distributions">([\s\S]*?)<\/ol>/.exec(html)?.[1] ?? '';
+  for (const row of list.split(/<li>\s*<p class="step-statement">/).slice(1)) {
+    const heading = /^([^<]+)/.exec(row)?.[1]?.trim();
     if (!heading) continue;
     const counts = [...row.matchAll(/<meter[^>]*aria-label="[^"]*: (\d+)/g)].map((m) => Number(m[1]));
     if (counts.length) rows.set(heading, counts);

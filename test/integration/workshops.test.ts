@@ -125,7 +125,9 @@ describe('a coach runs a workshop', () => {
     let live = await owner.get(`${both.path}/live`);
     expect(live.body).toContain('4</strong> answering');
     expect(live.body).toContain('Group diagnostic');
-    expect(live.body).toContain('The leader and team comparison appears once a leader on the record and 3 team members have answered (now 3 and 0).');
+    expect((await owner.get(`${both.path}/live?section=discussion`)).body).toContain(
+      'The leader and team comparison appears once a leader on the record and 3 team members have answered (now 3 and 0).',
+    );
     expect(live.body).toContain('Newer answers from up to 1 person are waiting');
 
     await team[1]!.answer(answersFor('1', '0'));
@@ -134,9 +136,12 @@ describe('a coach runs a workshop', () => {
 
     live = await owner.get(`${both.path}/live`);
     expect(live.body).toContain('6</strong> answering');
-    expect(live.body).toContain('Leaders and team: the perception gap');
-    expect(live.body).toContain('<th scope="row">1. Foundation</th><td>100 / 17</td><td>83</td><td>100 / 8</td><td>92</td>');
-    expect(live.body).toContain('Discussion queue');
+    const discussion = await owner.get(`${both.path}/live?section=discussion`);
+    expect(discussion.body).toContain('Leaders and team: the perception gap');
+    expect(discussion.body).toContain('<th scope="row">1. Foundation</th><td>100 / 17</td><td>83</td><td>100 / 8</td><td>92</td>');
+    expect(discussion.body).toContain('Discussion queue');
+    expect(discussion.body).toContain('Leaders see it as more in place than the team');
+    expect(discussion.body).toMatch(/Leaders see it \d+ higher/);
     expect(live.body).toContain('class="flag">split</strong>');
     // Every bar carries its share (a helper once shadowed the field and every meter said "–").
     expect(live.body).toMatch(/<meter min="0" max="100" value="\d+" aria-label="[^"]+: \d+ \(\d+%\)">/);
@@ -147,6 +152,10 @@ describe('a coach runs a workshop', () => {
     await owner.get(both.path);
     const agreed = await owner.post(`${both.path}/consensus/${firstPrerequisite}`, { answer: '2', dissent: 'Two leads think it is a 1' });
     expect(agreed.statusCode).toBe(303);
+    // Saving confirms what was agreed, in words, and keeps the item open.
+    const confirmed = await owner.get(agreed.headers.location!.split('#')[0]!);
+    expect(confirmed.body).toContain('Dissent noted: “Two leads think it is a 1”');
+    expect(confirmed.body).toMatch(new RegExp(`id="agree-${firstPrerequisite!.replace(/\./g, '\\.')}" open`));
     const agreedView = await owner.get(`${both.path}/live?basis=agreed`);
     expect(agreedView.body).toContain('Group diagnostic (agreed answers)');
     const votesView = await owner.get(`${both.path}/live?basis=votes`);
@@ -158,8 +167,8 @@ describe('a coach runs a workshop', () => {
     const action = { checkpoint: firstPrerequisite!, title: 'Write the AI direction memo', owner: 'VP Eng', due: '2027-Q1', key: 'k-1' };
     await owner.post(`${both.path}/actions`, action);
     await owner.post(`${both.path}/actions`, action);
-    const page = await owner.get(both.path);
-    expect(page.body.match(/<th scope="row">Write the AI direction memo<\/th>/g)).toHaveLength(1);
+    const page = await owner.get(`${both.path}/actions`);
+    expect(page.body.match(/<p class="step-statement">Write the AI direction memo<\/p>/g)).toHaveLength(1);
     const bad = await owner.post(`${both.path}/actions`, { ...action, owner: '', key: 'k-2' });
     expect(bad.statusCode).toBe(422);
     expect(bad.body).toContain('Name who owns it.');
@@ -265,7 +274,7 @@ describe('access', () => {
     const { path } = await createWorkshop(owner);
     const missingPath = '/coach/workshops/00000000-0000-4000-8000-000000000000';
     await other.get('/coach');
-    for (const suffix of ['', '/live', '/qr.svg', '/report', '/export.csv', '/export.json']) {
+    for (const suffix of ['', '/results', '/discussion', '/agreement', '/actions', '/exports', '/presenter', '/live', '/qr.svg', '/report', '/export.csv', '/export.json']) {
       const denied = await other.get(`${path}${suffix}`);
       const missing = await other.get(`${missingPath}${suffix}`);
       expect(denied.statusCode, suffix).toBe(404);
@@ -282,13 +291,13 @@ describe('access', () => {
     // The owner's action cannot be removed by the other coach.
     await owner.get(path);
     await owner.post(`${path}/actions`, { checkpoint: prerequisiteIds()[0]!, title: 'Keep me', owner: 'Eve', due: '2027-Q1' });
-    const actionId = /actions\/([0-9a-f-]{36})\/delete/.exec((await owner.get(path)).body)![1]!;
+    const actionId = /actions\/([0-9a-f-]{36})\/delete/.exec((await owner.get(`${path}/actions`)).body)![1]!;
     expect((await other.post(`${path}/actions/${actionId}/delete`)).statusCode).toBe(404);
-    expect((await owner.get(path)).body).toContain('<th scope="row">Keep me</th>');
+    expect((await owner.get(`${path}/actions`)).body).toContain('<p class="step-statement">Keep me</p>');
     // Nothing changed for the owner.
     const page = await owner.get(path);
     expect(page.body).toContain('Close the workshop');
-    expect(page.body).not.toContain('agreed:');
+    expect((await owner.get(`${path}/agreement`)).body).not.toContain('agreed:');
   });
 
   it('without a session, coach pages send you to sign in', async () => {
@@ -346,7 +355,7 @@ describe('anonymity', () => {
     await owner.post(`${path}/reveal`, { revealed: 'true' });
 
     const views = [
-      await owner.get(path),
+      await owner.get(`${path}/results`),
       await owner.get(`${path}/live`),
       await owner.get(`${path}/report`),
       await people[0]!.visitor.get(`${people[0]!.privatePath}/group`),
@@ -368,7 +377,7 @@ describe('anonymity', () => {
     const live = await owner.get(`${path}/live`);
     expect(live.body).toContain('class="bars"');
     expect(live.body).not.toContain('Leaders and team: the perception gap</h3>\n    <table');
-    expect(live.body).toContain('Leaders and team are counted together here');
+    expect((await owner.get(`${path}/live?section=discussion`)).body).toContain('Leaders and team are counted together here');
     await owner.post(`${path}/status`, { status: 'closed' });
     const csv = await owner.get(`${path}/export.csv`);
     expect(csv.statusCode).toBe(200);
@@ -392,8 +401,9 @@ describe('anonymity', () => {
     expect(live.body).toContain('Below threshold (fewer than 3 answers)');
     // Phase 2 has no score: its only answers are the hidden ones.
     expect(live.body).toContain('<th scope="row">2. Delivery process</th><td>–</td><td>–</td>');
-    expect(live.body).toMatch(/<th scope="row">2\. Delivery process<\/th><td>– \/ –<\/td>/);
-    expect(live.body).not.toContain('leaders 100, team 0');
+    const gap = await owner.get(`${path}/live?section=discussion`);
+    expect(gap.body).toMatch(/<th scope="row">2\. Delivery process<\/th><td>– \/ –<\/td>/);
+    expect(gap.body).not.toContain(`${definition.phases[1]!.title}: prerequisites`);
     await owner.post(`${path}/status`, { status: 'closed' });
     const csv = await owner.get(`${path}/export.csv`);
     expect(csv.body).not.toContain(`"${lonely}"`);

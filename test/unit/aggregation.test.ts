@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tallyAnswers, type Answer } from '../../server/domain/answers.js';
 import { allCheckpoints } from '../../server/domain/definition.js';
 import {
+  discussionAgenda,
   discussionQueue,
   distributionOf,
   perceptionGaps,
@@ -77,5 +78,46 @@ describe('discussion queue', () => {
     const gaps = new Map([['f.e1', { checkpointId: 'f.e1', leaders: 100, team: 50, gap: 50, flagged: true }]]);
     const queue = discussionQueue(checkpoints, distributions, gaps);
     expect(queue.map((q) => q.checkpoint.id)).toEqual(['f.p1', 'f.p2', 'f.e1']);
+  });
+});
+
+describe('discussion agenda (5–10 people)', () => {
+  const scale = definition.scale;
+  const dist = (ratings: number[], dontKnow = 0) => distributionOf({ rated: ratings, dontKnow, notApplicable: 0, respondents: ratings.length + dontKnow }, scale);
+
+  it.each([
+    ['3 say not in place, 3 say mostly in place', [0, 0, 0, 3, 3, 3], 0, ['split']],
+    ['everyone near the middle', [2, 2, 1, 2, 3, 2], 0, []],
+    ['4 of 6 don’t know', [2, 3], 4, ['dont_know']],
+    ['one outlier among six agreeing', [3, 3, 3, 3, 3, 0], 0, []],
+  ])('%s → %j', (_name, ratings, dontKnow, kinds) => {
+    const [first] = checkpoints;
+    const agenda = discussionAgenda([first!], new Map([[first!.id, dist(ratings, dontKnow)]]), scale);
+    expect(agenda.flatMap((i) => i.reasons.map((r) => r.kind))).toEqual(kinds);
+  });
+
+  it('says the split in plain words, with the scale’s labels', () => {
+    const [first] = checkpoints;
+    const [item] = discussionAgenda([first!], new Map([[first!.id, dist([0, 0, 0, 3, 3, 3])]]), scale);
+    const low = scale.points.find((p) => p.value === 0)!.label.toLowerCase();
+    const high = scale.points.find((p) => p.value === 3)!.label.toLowerCase();
+    expect(item!.reasons[0]!.text).toBe(`The room is split: 3 say ${low} or less, 3 say ${high} or more.`);
+  });
+
+  it('keeps at most seven items, strongest first, agreed ones last', () => {
+    const many = Array.from({ length: 10 }, (_, i) => ({ ...checkpoints[0]!, id: `c${i}` }));
+    const distributions = new Map(many.map((c, i) => [c.id, dist(i % 2 ? [0, 0, 4, 4, 4] : [0, 0, 0, 4, 4, 4])]));
+    const agenda = discussionAgenda(many, distributions, scale, { agreed: new Set(['c0']) });
+    expect(agenda).toHaveLength(7);
+    expect(agenda.map((i) => i.agreed)).not.toContain(true); // c0 agreed: pushed past the seven
+    const weights = agenda.map((i) => i.weight);
+    expect([...weights].sort((a, b) => b - a)).toEqual(weights);
+  });
+
+  it('names who sees it higher when leaders and team are apart', () => {
+    const [first] = checkpoints;
+    const gaps = new Map([[first!.id, { checkpointId: first!.id, leaders: 100, team: 50, gap: 50, flagged: true }]]);
+    const [item] = discussionAgenda([first!], new Map([[first!.id, dist([2, 2, 2, 2, 2])]]), scale, { gaps });
+    expect(item!.reasons[0]!.text).toMatch(/^Leaders see it as more in place than the team: \d+(\.\d)? points apart on the scale\.$/);
   });
 });

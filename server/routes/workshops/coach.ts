@@ -28,13 +28,14 @@ import {
   reopenPermission,
   roleComparisonVisibility,
 } from '../../domain/anonymity.js';
-import { dueQuarterProblem, upcomingQuarters } from '../../domain/quarters.js';
+import { dueQuarterProblem } from '../../domain/quarters.js';
 import { isOnScale } from '../../domain/answers.js';
 import { allCheckpoints } from '../../domain/definition.js';
 import { toCsv } from '../../domain/csv.js';
 import { HttpError, notFound } from '../../http-errors.js';
 import { displayJoinCode, newJoinCode, newParticipantCode } from '../../join-codes.js';
 import { parseChoice } from '../self-assessment/answer-form.js';
+import { livePartials, presenterView, roomView, sectionKeys, type RoomInput, type RoomSection } from '../../views/facilitator-view.js';
 import { definitionOf, loadGroup } from './group.js';
 import { roleLabels } from './join.js';
 
@@ -100,52 +101,32 @@ export default async function coachRoutes(app: FastifyInstance) {
 
   const back = (workshop: WorkshopRecord, anchor = '') => `/coach/workshops/${workshop.id}${anchor}`;
 
-  async function renderFacilitator(
+  const joinUrlOf = (request: FastifyRequest, workshop: WorkshopRecord) => `${publicBase(request)}/j/${workshop.joinCode}`;
+
+  async function renderRoom(
     request: FastifyRequest,
     reply: FastifyReply,
     workshop: WorkshopRecord,
-    actionState: { values?: Record<string, string>; errors?: FormErrors } = {},
-    agreeState?: { checkpointId: string; answer: string; dissent: string; error: string },
+    section: RoomSection,
+    states: Pick<RoomInput, 'actionState' | 'agreeState' | 'agreedId'> = {},
   ) {
     const { basis } = basisQuery.parse(request.query ?? {});
-    const { definition, group } = await loadGroup(app, workshop, basis);
-    const actions = await actionsIn(app.db, workshop.id);
-    const checkpoints = allCheckpoints(definition);
-    const statementOf = new Map(checkpoints.map((c) => [c.id, c.statement]));
-    const constraintIds = new Set(group.results?.constraint?.weakest.map((w) => w.id) ?? []);
-    const joinUrl = `${publicBase(request)}/j/${workshop.joinCode}`;
-    return coachPage(reply).page('workshops/facilitator', {
-      title: workshop.title,
-      workshop: {
-        ...workshop,
-        code: displayJoinCode(workshop.joinCode),
-        joinUrl,
-        path: back(workshop),
-        open: workshop.status === 'open',
-        roles: workshop.roles.map((r) => roleLabels[r]),
-      },
-      assessment: definition,
+    const [{ definition, group }, actions] = await Promise.all([loadGroup(app, workshop, basis), actionsIn(app.db, workshop.id)]);
+    const view = roomView({
+      section,
+      workshop,
+      joinUrl: joinUrlOf(request, workshop),
+      definition,
       group,
       basis,
-      charts: true,
-      livePath: `${back(workshop)}/live?basis=${basis}`,
-      consensusOptions: [
-        ...definition.scale.points.map((p) => ({ value: String(p.value), label: `${p.value}: ${p.label}` })),
-        { value: 'dontknow', label: definition.scale.dontKnow.label },
-        { value: 'na', label: definition.scale.notApplicable.label },
-      ],
-      actionCheckpoints: [
-        ...checkpoints.filter((c) => constraintIds.has(c.id)).map((c) => ({ id: c.id, statement: c.statement, constraint: true })),
-        ...checkpoints.filter((c) => !constraintIds.has(c.id)).map((c) => ({ id: c.id, statement: c.statement, constraint: false })),
-      ],
-      actions: actions.map((a) => ({ ...a, statement: statementOf.get(a.checkpointId) ?? a.checkpointId })),
-      quarters: upcomingQuarters(new Date()),
-      agreeState,
+      actions,
+      now: new Date(),
       reopen: reopenPermission({ exported: workshop.exportedAt !== null }),
-      actionValues: actionState.values ?? {},
-      actionErrors: actionState.errors ?? {},
+      exportPermission: exportPermission({ status: workshop.status, counted: group.participation.counted, minimum: workshop.anonymityMinimum }),
       actionKey: crypto.randomUUID(),
+      ...states,
     });
+    return coachPage(reply).page('workshops/facilitator', view);
   }
 
   // Every route here is a coach's: signed in, and (for a workshop) its owner.
@@ -218,16 +199,36 @@ export default async function coachRoutes(app: FastifyInstance) {
     throw new Error('could not draw a free join code in 5 attempts');
   });
 
-  app.get('/coach/workshops/:id', async (request, reply) => renderFacilitator(request, reply, await ownWorkshop(request)));
+  app.get('/coach/workshops/:id', async (request, reply) => renderRoom(request, reply, await ownWorkshop(request), 'join'));
 
-  // The live part of the facilitator view, polled by htmx: every process reads the same database.
+  // Each section of the room is a page of its own (static routes such as /live and /report win over this one).
+  app.get('/coach/workshops/:id/:section', async (request, reply) => {
+    const section = z.object({ section: z.enum(sectionKeys) }).safeParse(request.params);
+    if (!section.success) throw notFound();
+    const workshop = await ownWorkshop(request);
+    const query = z.object({ agreed: z.string().max(100).optional(), checkpoint: z.string().max(100).optional() }).catch({}).parse(request.query ?? {});
+    return renderRoom(request, reply, workshop, section.data.section, {
+      agreedId: query.agreed,
+      actionState: query.checkpoint ? { values: { checkpoint: query.checkpoint } } : undefined,
+    });
+  });
+
+  // The live part of a section, polled by htmx: every process reads the same database.
   app.get('/coach/workshops/:id/live', async (request, reply) => {
     const workshop = await ownWorkshop(request);
     const { basis } = basisQuery.parse(request.query ?? {});
+    const { section } = z.object({ section: z.enum(['join', 'results', 'discussion']).catch('results') }).parse(request.query ?? {});
     const { definition, group } = await loadGroup(app, workshop, basis);
     return coachPage(reply)
       .header('vary', 'HX-Request')
-      .fragment('workshops/live', { group, basis, assessment: definition, workshop: { path: back(workshop) } });
+      .fragment(livePartials[section]!, { group, basis, assessment: definition, workshop: { path: back(workshop) } });
+  });
+
+  app.get('/coach/workshops/:id/presenter', async (request, reply) => {
+    const workshop = await ownWorkshop(request);
+    const { item } = z.object({ item: z.coerce.number().int().min(1).max(100).optional() }).catch({ item: undefined }).parse(request.query ?? {});
+    const { group } = await loadGroup(app, workshop, 'votes');
+    return coachPage(reply).page('workshops/presenter', presenterView({ workshop, joinUrl: joinUrlOf(request, workshop), group, item }));
   });
 
   app.get('/coach/workshops/:id/qr.svg', async (request, reply) => {
@@ -266,11 +267,8 @@ export default async function coachRoutes(app: FastifyInstance) {
     if (!parsed.success || badAnswer) {
       const text = (v: unknown) => (typeof v === 'string' ? v : '');
       const error = parsed.success ? 'Choose one of the options listed.' : parsed.error.issues[0]!.message;
-      return renderFacilitator(request, reply.status(422), workshop, {}, {
-        checkpointId,
-        answer: text(body.answer),
-        dissent: text(body.dissent),
-        error,
+      return renderRoom(request, reply.status(422), workshop, 'agreement', {
+        agreeState: { checkpointId, answer: text(body.answer), dissent: text(body.dissent), error },
       });
     }
     const form = parsed.data;
@@ -279,7 +277,7 @@ export default async function coachRoutes(app: FastifyInstance) {
     } else {
       await saveConsensus(app.db, workshop.id, { checkpointId, answer: choice!, dissentNote: form.dissent === '' ? null : form.dissent });
     }
-    return reply.redirect(back(workshop, `#agree-${checkpointId}`), 303);
+    return reply.redirect(back(workshop, `/agreement?agreed=${encodeURIComponent(checkpointId)}#agree-${checkpointId}`), 303);
   });
 
   app.post('/coach/workshops/:id/actions', async (request, reply) => {
@@ -293,7 +291,7 @@ export default async function coachRoutes(app: FastifyInstance) {
       const errors: FormErrors = { ...(parsed.success ? {} : errorsOf(parsed.error)) };
       if (parsed.success && !known) errors.checkpoint = 'Choose the checkpoint this action works on.';
       if (dueProblem) errors.due = dueProblem;
-      return renderFacilitator(request, reply.status(422), workshop, { values: body, errors });
+      return renderRoom(request, reply.status(422), workshop, 'actions', { actionState: { values: body, errors } });
     }
     await addAction(app.db, workshop.id, {
       checkpointId: parsed.data.checkpoint,
@@ -302,14 +300,14 @@ export default async function coachRoutes(app: FastifyInstance) {
       dueQuarter: parsed.data.due,
       requestKey: parsed.data.key ? `${workshop.id}:${parsed.data.key}` : null,
     });
-    return reply.redirect(back(workshop, '#actions'), 303);
+    return reply.redirect(back(workshop, '/actions#actions'), 303);
   });
 
   app.post('/coach/workshops/:id/actions/:actionId/delete', async (request, reply) => {
     const workshop = await ownWorkshop(request);
     const { actionId } = z.object({ actionId: z.uuid() }).catch({ actionId: '' }).parse(request.params);
     if (actionId) await deleteAction(app.db, workshop.id, actionId);
-    return reply.redirect(back(workshop, '#actions'), 303);
+    return reply.redirect(back(workshop, '/actions#actions'), 303);
   });
 
   app.get('/coach/workshops/:id/report', async (request, reply) => {
