@@ -206,8 +206,9 @@ describe('a coach runs a workshop', () => {
     expect(viaForm.body).toContain('This workshop has closed');
     const missing = await t.app.inject({ url: '/no/such/page' });
     const closedJoin = await new Visitor(t.app, nextAddress()).get(`/j/${both.code}`);
-    expect(closedJoin.statusCode).toBe(404);
-    expect(closedJoin.body).toBe(missing.body);
+    expect(closedJoin.statusCode).toBe(410);
+    expect(closedJoin.body).toContain('Platform team, Q4 has closed');
+    expect(closedJoin.body).not.toBe(missing.body);
     await owner.post(`${both.path}/status`, { status: 'open' });
     const again = await third.visitor.autosave(`${third.privatePath}/checkpoints/${someId}`, { [`answer:${someId}`]: '3' });
     expect(again.statusCode).toBe(200);
