@@ -141,7 +141,7 @@ describe('a coach runs a workshop', () => {
     expect(discussion.body).toContain('<th scope="row">1. Foundation</th><td>100 / 17</td><td>83</td><td>100 / 8</td><td>92</td>');
     expect(discussion.body).toContain('Discussion queue');
     expect(discussion.body).toContain('Leaders see it as more in place than the team');
-    expect(discussion.body).toMatch(/Leaders see it \d+ higher/);
+    expect(discussion.body).toMatch(/Leaders see it \d+ points higher/);
     expect(live.body).toContain('class="flag">split</strong>');
     // Every bar carries its share (a helper once shadowed the field and every meter said "–").
     expect(live.body).toMatch(/<meter min="0" max="100" value="\d+" aria-label="[^"]+: \d+ \(\d+%\)">/);
