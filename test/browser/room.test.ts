@@ -229,5 +229,5 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('the coach’s room in r
     for (const p of people) await p.context.close();
     expect(problems).toEqual([]);
     await coachContext.close();
-  }, 300_000);
+  }, 540_000);
 });
