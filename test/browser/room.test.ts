@@ -194,6 +194,11 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('the coach’s room in r
     expect(await latePage.locator('main').textContent()).toContain('has closed');
     await inspect(latePage, 'join-closed');
     await late.close();
+    const participant = people[3]!.page;
+    await participant.goto(`${base}/r/${people[3]!.token}/phases/${definition.phases[0]!.id}`);
+    expect(await participant.locator('.closed-banner').textContent()).toContain('has closed');
+    expect(await participant.locator('input[type="radio"]').first().isDisabled()).toBe(true);
+    await inspect(participant, 'participant-phase-closed');
     await visitBoth(coachContext, `${room}/exports`, 'room-exports-closed');
 
     // The report: bars with numbers, the gap chart, at most four A4 pages.

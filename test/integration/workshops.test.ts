@@ -204,6 +204,11 @@ describe('a coach runs a workshop', () => {
     const viaForm = await third.visitor.post(`${third.privatePath}/phases/${phase1().id}`, { [`answer:${someId}`]: '3' });
     expect(viaForm.statusCode).toBe(409);
     expect(viaForm.body).toContain('This workshop has closed');
+    // Participants' pages say so before anyone tries: a banner, and the answer form disabled.
+    const closedPhase = await third.visitor.get(`${third.privatePath}/phases/${phase1().id}`);
+    expect(closedPhase.body).toContain('Platform team, Q4 has closed: your answers are kept as they are');
+    expect(closedPhase.body).toContain('<fieldset class="closed-fieldset" disabled');
+    expect((await third.visitor.get(`${third.privatePath}/results`)).body).toContain('class="closed-banner"');
     const missing = await t.app.inject({ url: '/no/such/page' });
     const closedJoin = await new Visitor(t.app, nextAddress()).get(`/j/${both.code}`);
     expect(closedJoin.statusCode).toBe(410);
