@@ -42,7 +42,7 @@ export async function createResponse(
     assessmentId: string;
     assessmentVersion: number;
     creationKey?: string;
-    participant?: { workshopId: string; role: ParticipantRole; code: string };
+    participant?: { workshopId: string; role: ParticipantRole; code: string; onRecord?: boolean };
   },
 ): Promise<{ response: ResponseRecord; created: boolean }> {
   const inserted = await db
@@ -55,6 +55,7 @@ export async function createResponse(
       workshop_id: input.participant?.workshopId ?? null,
       role: input.participant?.role ?? null,
       participant_code: input.participant?.code ?? null,
+      on_record: input.participant?.onRecord ?? false,
     })
     // Any unique key: a retry with the same key has the same creation key *and* the same token
     // (derived from it), and two at once may collide on either.

@@ -86,7 +86,7 @@ describe('next steps become actions', () => {
       const refused = await visitor.post(`${path}/actions`, { checkpoint, description: 'Typed with care', owner: 'Me', due });
       expect(refused.statusCode).toBe(422);
       expect(refused.body).toContain('Typed with care');
-      expect(refused.body).toMatch(/Choose a quarter between|Give the due quarter/);
+      expect(refused.body).toContain('Choose a quarter from');
     }
     const empty = await visitor.post(`${path}/actions`, { checkpoint, description: '  ', owner: 'Me\u0000', due: '2027-Q1' });
     expect(empty.statusCode).toBe(422);

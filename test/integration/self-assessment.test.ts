@@ -222,7 +222,7 @@ describe('a leader takes the self-assessment', () => {
     expect(results.body).toContain('None yet');
     // Every prerequisite only started: all four missing, the first three named with what happens without the first.
     expect(results.body).toContain('In phase 1, Foundation, 4 prerequisites are missing: “' + definition.phases[0]!.prerequisites[0]!.statement.replace(/\.$/, ''));
-    expect(results.body).toContain('Without it: ' + definition.phases[0]!.prerequisites[0]!.withoutThis);
+    expect(results.body).toContain('Without them: ' + definition.phases[0]!.withoutPrerequisites);
     expect(results.body).toContain('Theater warning');
     expect(results.body).toContain(definition.phases[0]!.theaterSigns);
     expect(results.body).toMatch(/<canvas data-chart="\{&quot;type&quot;:&quot;phase-scores&quot;/);

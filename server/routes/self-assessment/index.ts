@@ -21,7 +21,7 @@ import { notFound } from '../../http-errors.js';
 import { hashPrivateToken, isWellFormedToken, newPrivateToken } from '../../private-links.js';
 import { progressOf, questionView } from '../../views/answering-view.js';
 import { answerField, evidenceField, readAnswerForm, type AnswerForm } from './answer-form.js';
-import { base, isOpenForAnswers, privatePage, respondentFor, workshopClosedMessage, type Respondent } from './respondent.js';
+import { base, closedWorkshopNotice, isOpenForAnswers, privatePage, respondentFor, workshopClosedMessage, type Respondent } from './respondent.js';
 
 const tokenParams = z.object({ token: z.string() });
 const phaseParams = tokenParams.extend({ phaseId: z.string() });
@@ -110,6 +110,7 @@ async function renderPhase(
     isFirst: index === 0,
     isLast: index === definition.phases.length - 1,
     formAction: `${base(token)}/phases/${phase.id}`,
+    closedWorkshop: closedWorkshopNotice(respondent.workshop, true),
   });
 }
 
@@ -176,6 +177,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     const answers = await listAnswers(app.db, response.id);
     privatePage(reply);
     return reply.page('self-assessment/start', {
+      closedWorkshop: closedWorkshopNotice(workshop),
       workshop: workshop ? { title: workshop.title, someoneElsePath: `/j/${workshop.joinCode}?as=new` } : undefined,
       title: definition.title,
       assessment: definition,
@@ -294,7 +296,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
 
   app.get('/r/:token/review', async (request, reply) => {
     const { token } = tokenParams.parse(request.params);
-    const { definition, response } = await respondentFor(app, token);
+    const { definition, response, workshop } = await respondentFor(app, token);
     await setLastStep(app.db, response.id, 'review');
     const answers = await listAnswers(app.db, response.id);
     const phases = definition.phases.map((phase, index) => {
@@ -318,6 +320,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
       answered: answers.size,
       total,
       unanswered: total - answers.size,
+      closedWorkshop: closedWorkshopNotice(workshop),
     });
   });
 

@@ -45,3 +45,8 @@ export const base = (token: string) => `/r/${token}`;
 export function privatePage(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
 }
+
+/** For the layout: a closed workshop's banner on a participant's pages, and (on forms) every input disabled. */
+export function closedWorkshopNotice(workshop: WorkshopRecord | undefined, disableForms = false) {
+  return workshop?.status === 'closed' ? { title: workshop.title, disableForms } : undefined;
+}

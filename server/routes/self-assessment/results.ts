@@ -7,13 +7,13 @@ import { tallyAnswers } from '../../domain/answers.js';
 import { compareRounds } from '../../domain/comparison.js';
 import { allCheckpoints, answerableIds } from '../../domain/definition.js';
 import { diagnose } from '../../domain/diagnostic.js';
-import { checkDueQuarter, upcomingQuarters } from '../../domain/quarters.js';
+import { dueQuarterProblem, upcomingQuarters } from '../../domain/quarters.js';
 import { notFound } from '../../http-errors.js';
 import { hashPrivateToken, privateTokenForRetake } from '../../private-links.js';
 import { resultsView } from '../../views/diagnostic-view.js';
 import { actionsView, sinceLastTimeView, type ActionFormState } from '../../views/leader-loop-view.js';
 import { progressOf } from '../../views/answering-view.js';
-import { base, privatePage, respondentFor, type Respondent } from './respondent.js';
+import { base, closedWorkshopNotice, privatePage, respondentFor, type Respondent } from './respondent.js';
 
 /**
  * The results page and the leader's loop around it: record a next step as an action, take the
@@ -96,6 +96,7 @@ async function renderResults(
       ? { started: retake !== undefined, path: `${base(token)}/retake`, retakePath: retake ? base(retakeToken) : undefined }
       : undefined,
     workshop: workshop ? { title: workshop.title, resultsRevealed: workshop.resultsRevealed } : undefined,
+    closedWorkshop: closedWorkshopNotice(workshop),
     answered: answers.size,
     total: app.assessments.questions(definition).length,
     generatedOn: new Date().toISOString().slice(0, 10),
@@ -118,12 +119,13 @@ export default async function resultsRoutes(app: FastifyInstance) {
     const parsed = actionBody.safeParse(request.body);
     const checkpointId = postedText(request.body, 'checkpoint');
     if (!allCheckpoints(respondent.definition).some((c) => c.id === checkpointId)) throw notFound('This checkpoint');
-    const due = checkDueQuarter(postedText(request.body, 'due'), new Date());
+    const dueQuarter = postedText(request.body, 'due').trim();
+    const dueProblem = dueQuarterProblem(dueQuarter, new Date());
     const errors = [
       ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ field: String(i.path[0]), message: i.message }))),
-      ...(due.ok ? [] : [{ field: 'due', message: due.message }]),
+      ...(dueProblem ? [{ field: 'due', message: dueProblem }] : []),
     ];
-    if (!parsed.success || !due.ok) {
+    if (!parsed.success || dueProblem) {
       return renderResults(app, reply, respondent, {
         checkpointId,
         values: {
@@ -138,7 +140,7 @@ export default async function resultsRoutes(app: FastifyInstance) {
       checkpointId,
       description: parsed.data.description,
       owner: parsed.data.owner,
-      dueQuarter: due.value,
+      dueQuarter,
     });
     return reply.redirect(`${base(token)}/results#actions`, 303);
   });
