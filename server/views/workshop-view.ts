@@ -18,7 +18,7 @@ import {
   type Visibility,
 } from '../domain/anonymity.js';
 import { tallyAnswers, type Answer } from '../domain/answers.js';
-import { allCheckpoints, type Definition } from '../domain/definition.js';
+import { allCheckpoints, allOutcomes, type Definition } from '../domain/definition.js';
 import { diagnose } from '../domain/diagnostic.js';
 import { resultsView } from './diagnostic-view.js';
 
@@ -161,6 +161,17 @@ export function groupView(input: GroupInput) {
     }),
   );
   for (const id of ids) if (!checkpointShown.get(id)!.shown) tallies.set(id, blank(n));
+  // Outcome signals feed the diagnostic (output theater) under the same rule, one signal at a time.
+  const outcomeIds = allOutcomes(definition).map((o) => o.id);
+  const outcomeTallies = tallyCounts(outcomeIds, counts, n);
+  const anonymousOutcomeTallies = tallyCounts(outcomeIds, anonymousCounts, anonymousN);
+  for (const id of outcomeIds) {
+    const all = outcomeTallies.get(id)!;
+    const mine = anonymousOutcomeTallies.get(id)!;
+    const answered = all.rated.length + all.dontKnow;
+    const anonymous = mine.rated.length + mine.dontKnow;
+    if (mixedVisibility({ onRecord: answered - anonymous, anonymous, minimum }).shown) tallies.set(id, all);
+  }
 
   // Leaders and team are compared only on checkpoints each side answered enough (the minimum,
   // or one leader on the record), so both sides rest on the same checkpoints.

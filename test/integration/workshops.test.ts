@@ -416,3 +416,24 @@ describe('anonymity', () => {
     expect(csv.body.trim().split('\r\n')).toHaveLength(1 + 6 * (prerequisiteIds().length + executionIds().length));
   });
 });
+
+describe('outcome signals in a room', () => {
+  it('five people with delivery practices in place but change failure rate getting worse: the group sees output theater', async () => {
+    const owner = await coach('Olu');
+    const workshop = await createWorkshop(owner, { roles: 'team_member' });
+    const phase2 = definition.phases[1]!;
+    const everything = Object.fromEntries(
+      definition.phases.slice(0, 2).flatMap((p) => [...p.prerequisites, ...p.execution.flatMap((g) => g.checkpoints)].map((c) => [c.id, '4'])),
+    );
+    const outcomes = Object.fromEntries((phase2.outcomes ?? []).map((o, i) => [o.id, i === 0 ? 'worse' : 'flat']));
+    expect(Object.keys(outcomes).length).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) {
+      const p = await participant(workshop.code, 'team_member');
+      await p.answer({ ...everything, ...outcomes });
+    }
+    const results = await owner.get(`${workshop.path}/results`);
+    expect(results.statusCode).toBe(200);
+    expect(results.body).toContain('Theater warning');
+    expect(results.body).toContain(`getting worse: practice without result is output theater`);
+  });
+});
