@@ -573,6 +573,7 @@ async function main(): Promise<number> {
             'content-type': 'application/x-www-form-urlencoded',
             'hx-request': 'true',
             'x-csrf-token': csrfToken,
+            'sec-fetch-site': 'same-origin', // what a browser adds to htmx's request
             cookie: csrfCookie,
           },
           body: `${encodeURIComponent(`answer:${checkpointId}`)}=${value()}`,

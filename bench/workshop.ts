@@ -525,7 +525,7 @@ export async function workshopScenario(ctx: WorkshopContext): Promise<string[]> 
           const checkpointId = checkpoints[i]!;
           return {
             path: `/r/${p.token}/checkpoints/${encodeURIComponent(checkpointId)}`,
-            headers: { 'content-type': FORM, 'hx-request': 'true', 'x-csrf-token': p.csrf, cookie: p.cookie },
+            headers: { 'content-type': FORM, 'hx-request': 'true', 'x-csrf-token': p.csrf, 'sec-fetch-site': 'same-origin', cookie: p.cookie },
             body: `${encodeURIComponent(`answer:${checkpointId}`)}=${valueOf(round)(p.index, checkpointId)}`,
           };
         },

@@ -164,8 +164,8 @@ export class WorkshopClosedError extends Error {
 }
 
 /**
- * For a workshop participant: hold the workshop row (FOR SHARE) for the rest of
- * the transaction and refuse if it is closed. Closing updates that row, so it
+ * For a workshop participant: hold the workshop row (FOR KEY SHARE) for the rest of
+ * the transaction and refuse if it is closed. Closing locks that row FOR UPDATE, so it
  * waits for saves in flight, and a save that starts after it sees "closed".
  */
 async function lockOpenWorkshop(trx: Transaction<Database>, owner: AnswerOwner): Promise<void> {
@@ -174,7 +174,7 @@ async function lockOpenWorkshop(trx: Transaction<Database>, owner: AnswerOwner):
     .selectFrom('workshops')
     .select('status')
     .where('id', '=', owner.workshopId)
-    .forShare()
+    .forKeyShare()
     .executeTakeFirst();
   if (row?.status !== 'open') throw new WorkshopClosedError('workshop closed');
 }
@@ -290,7 +290,7 @@ export interface DirectPg {
 /*
  * $1 token hash, $2 allowed definitions, $3 checkpoint, $4 kind, $5 value, $6 the answer revision
  * the page saw (null: store regardless), $7 note, $8 the note revision the page saw.
- * The workshop row is held FOR SHARE while the statement writes: closing a workshop (which updates
+ * The workshop row is held FOR KEY SHARE while the statement writes: closing a workshop (which locks
  * that row) waits for saves in flight, and a save that waited for a close sees it closed.
  */
 const autosaveSql = `
@@ -299,7 +299,7 @@ const autosaveSql = `
     from responses r
     where r.token_hash = $1
   ), held as (
-    select w.status from workshops w where w.id = (select workshop_id from target) for share
+    select w.status from workshops w where w.id = (select workshop_id from target) for key share
   ), state as (
     select t.*, coalesce((select status = 'open' from held), true) as open from target t
   ), writable as (

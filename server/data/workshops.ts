@@ -111,7 +111,7 @@ export async function findWorkshopByJoinCode(db: Db, joinCode: string): Promise<
 
 /**
  * Open or close a workshop. Closing takes the workshop row FOR UPDATE first: it waits for every
- * save holding the row (FOR SHARE, see responses.ts), so `closed_at`, taken after that wait, is
+ * save holding the row (FOR KEY SHARE, see responses.ts), so `closed_at`, taken after that wait, is
  * later than every answer stored, and every save that starts later sees the workshop closed.
  */
 export async function setWorkshopStatus(db: Kysely<Database>, id: string, status: 'open' | 'closed'): Promise<void> {

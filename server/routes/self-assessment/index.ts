@@ -34,8 +34,12 @@ const phaseIntent = z.object({ intent: z.enum(['previous', 'next', 'save', 'revi
  * The server revisions of the answer and note the page showed (static/js/autosave.js sends them;
  * absent without JavaScript). An autosave only replaces what its page saw.
  */
-const revision = z.coerce.number().int().min(0).max(2_147_483_647).optional().catch(undefined);
-const seenRevisions = z.object({ answer_rev: revision, note_rev: revision }).catch({ answer_rev: undefined, note_rev: undefined });
+function revisionField(body: Record<string, unknown>, name: string): number | undefined {
+  const raw = body[name];
+  if (typeof raw !== 'string' || !/^\d{1,10}$/.test(raw)) return undefined;
+  const value = Number(raw);
+  return value <= 2_147_483_647 ? value : undefined;
+}
 
 /** What the page says when another device or tab changed this checkpoint since the page was loaded. */
 export const changedElsewhereMessage =
@@ -257,14 +261,14 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     const accepting = forms.filter((f) => f.form.errors.size === 0);
     if (accepting.length > 0) {
       const { form } = accepting[0]!;
-      const seen = seenRevisions.parse(request.body);
+      const body = request.body as Record<string, unknown>;
       const outcome = await autosaveCheckpoint(app.directPg, {
         tokenHash: hashPrivateToken(token),
         checkpointId,
         allowedDefinitions: accepting.map((f) => definitionKey(f.definition)),
         answer: form.answers.get(checkpointId),
         note: form.notes.get(checkpointId),
-        seen: { answer: seen.answer_rev, note: seen.note_rev },
+        seen: { answer: revisionField(body, 'answer_rev'), note: revisionField(body, 'note_rev') },
       });
       if (!outcome.found) throw notFound();
       if (!outcome.open) {
