@@ -384,12 +384,13 @@ export interface PublishedGroup {
   raters: number;
 }
 
+// Responses first: a workshop has a handful of people on the record, if any.
 const onRecordCurrent = (workshopId: string) => sql`
   select a.response_id, a.checkpoint_id, r.role, a.kind, a.value
-  from answers a
-  join responses r on r.id = a.response_id
-  where a.workshop_id = ${workshopId} and r.on_record
-    and exists (select 1 from answers x where x.workshop_id = ${workshopId} and x.response_id = r.id and x.kind = 'rating')`;
+  from responses r
+  join answers a on a.response_id = r.id
+  where r.workshop_id = ${workshopId} and r.on_record
+    and exists (select 1 from answers x where x.response_id = r.id and x.kind = 'rating')`;
 
 export async function publishedGroupIn(db: Db, workshopId: string): Promise<PublishedGroup> {
   const [counted, people, raters] = await Promise.all([
