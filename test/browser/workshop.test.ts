@@ -41,6 +41,9 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a workshop in real brow
         .poll(() => page.locator(`#cp-${prerequisite.id} .save-status`).textContent(), { timeout: 15_000 })
         .toContain('Saved');
     }
+    // The phase's progress pill followed the autosaves, without a reload.
+    const count = definition.phases[0]!.prerequisites.length;
+    expect(await page.locator('.progress a[aria-current] .progress-count').textContent()).toMatch(new RegExp(`^${count}/`));
     await context.close();
   }
 
