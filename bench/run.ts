@@ -494,6 +494,7 @@ async function main(): Promise<number> {
   const definitionReply = await httpRequest(`${appUrl}/api/assessments/${ASSESSMENT}`);
   if (definitionReply.status !== 200) throw new Error(`GET /api/assessments/${ASSESSMENT}: ${definitionReply.status}`);
   const definition = JSON.parse(definitionReply.body) as {
+    version: number;
     phases: { prerequisites: { id: string }[]; execution: { checkpoints: { id: string }[] }[] }[];
   };
   const checkpointIds = definition.phases.flatMap((p) => [
@@ -705,6 +706,7 @@ async function main(): Promise<number> {
       bareUrl,
       databaseUrl: url,
       checkpointIds,
+      assessment: `${ASSESSMENT}@${definition.version}`,
       cpu: (server) => cpuTotals(server === 'app' ? app : bare),
       onCleanup,
       interrupted: () => interrupted,

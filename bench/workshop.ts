@@ -53,7 +53,6 @@ const PROFILE_RUNS = 30;
 const GOAL_LIVE_P95_MS = 50;
 /** Right after the burst, before any VACUUM: a facilitator polls every 4 s at exactly that moment. */
 const GOAL_LIVE_P99_MS = 100;
-const ASSESSMENT = 'ai-native-maturity@1';
 const FORM = 'application/x-www-form-urlencoded';
 
 /** CPU time used so far, in ms: the server process in question, PostgreSQL, and this process. */
@@ -70,6 +69,8 @@ export interface WorkshopContext {
   bareUrl: string;
   databaseUrl: string;
   checkpointIds: readonly string[];
+  /** "<id>@<version>" of the definition the checkpoint ids come from (the newest). */
+  assessment: string;
   cpu: (server: 'app' | 'bare') => CpuTotals;
   onCleanup: (name: string, fn: () => Promise<void>) => void;
   interrupted: () => boolean;
@@ -148,7 +149,7 @@ async function signUpCoach(appUrl: string, agent: http.Agent): Promise<Coach> {
   return { agent, jar };
 }
 
-async function createWorkshop(appUrl: string, coach: Coach, expected: number): Promise<{ id: string; code: string }> {
+async function createWorkshop(appUrl: string, coach: Coach, expected: number, assessment: string): Promise<{ id: string; code: string }> {
   const page = await httpRequest(`${appUrl}/coach/workshops/new`, { agent: coach.agent, headers: { cookie: coach.jar.header() } });
   coach.jar.take(page);
   const reply = await httpRequest(`${appUrl}/coach/workshops`, {
@@ -158,7 +159,7 @@ async function createWorkshop(appUrl: string, coach: Coach, expected: number): P
     body: formBody([
       ['_csrf', csrfTokenOf(page, 'GET /coach/workshops/new')],
       ['title', `Bench workshop ${new Date().toISOString()}`],
-      ['assessment', ASSESSMENT],
+      ['assessment', assessment],
       ['roles', 'leader'],
       ['roles', 'team_member'],
       ['minimum', '5'],
@@ -482,7 +483,7 @@ export async function workshopScenario(ctx: WorkshopContext): Promise<string[]> 
   try {
     // Coach and workshop.
     const coach = await signUpCoach(appUrl, newAgent());
-    const workshop = await createWorkshop(appUrl, coach, PARTICIPANTS);
+    const workshop = await createWorkshop(appUrl, coach, PARTICIPANTS, ctx.assessment);
 
     // Can we send from other loopback addresses? (Linux: yes, all of 127/8 is on lo.)
     const lastAddress = loopbackAddress(addresses - 1);
