@@ -154,6 +154,22 @@ describe('evidence notes in a room of six', () => {
     }
   });
 
+  it('a refused phase form comes back with the share box as it was sent', async () => {
+    const owner = await coach('Oona');
+    const { code } = await createWorkshop(owner);
+    const person = await participant(code, '2');
+    const [noted, other] = questionIds();
+    const refused = await person.visitor.post(person.phasePath, {
+      [`evidence:${noted}`]: 'x'.repeat(2001),
+      [`share:${noted}`]: 'on',
+      [`evidence:${other}`]: 'kept private',
+      intent: 'save',
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain(`name="share:${noted}" value="on" checked`);
+    expect(refused.body).toMatch(new RegExp(`name="share:${other!.replace(/\./g, '\\.')}" value="on" aria-describedby`));
+  });
+
   it('a leader alone has no room: no share option, and a posted one is not stored', async () => {
     const visitor = new Visitor(t.app, nextAddress());
     const privatePath = await visitor.startAssessment();
