@@ -41,6 +41,8 @@ export interface Database {
     note: string;
     client_rev: ColumnType<string | null, null | undefined, null>;
     revision: ColumnType<number, number | undefined, number>;
+    /** Shared with the workshop's room by its author (only a workshop participant's note can be). */
+    shared: ColumnType<boolean, boolean | undefined, boolean>;
     updated_at: ColumnType<Date, never, Date | string>;
   };
   users: {

@@ -147,14 +147,14 @@ export async function saveCheckpoint(
   db: Kysely<Database>,
   owner: AnswerOwner,
   checkpointId: string,
-  input: { answer?: Answer; note?: string },
+  input: { answer?: Answer; note?: string; shared?: boolean },
 ): Promise<void> {
   const { answer, note } = input;
   if (!answer && note === undefined) return;
   await db.transaction().execute(async (trx) => {
     await lockOpenWorkshop(trx, owner);
     if (answer) await saveAnswer(trx, owner, checkpointId, answer);
-    if (note !== undefined) await saveEvidence(trx, owner.id, checkpointId, note);
+    if (note !== undefined) await saveEvidence(trx, owner.id, checkpointId, note, sharable(owner, input.shared));
   });
 }
 
@@ -179,12 +179,16 @@ async function lockOpenWorkshop(trx: Transaction<Database>, owner: AnswerOwner):
   if (row?.status !== 'open') throw new WorkshopClosedError('workshop closed');
 }
 
-/** Save a set of answers and notes in one transaction (a whole phase form). */
+/** Only a workshop participant's note can be shared with a room (a leader alone has none). */
+const sharable = (owner: AnswerOwner, shared: boolean | undefined) => owner.workshopId !== null && shared === true;
+
+/** Save a set of answers and notes in one transaction (a whole phase form); `shared`: the notes shared with the room. */
 export async function saveAnswers(
   db: Kysely<Database>,
   owner: AnswerOwner,
   answers: ReadonlyMap<string, Answer>,
   notes: ReadonlyMap<string, string>,
+  shared: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   if (answers.size === 0 && notes.size === 0) return;
   await db.transaction().execute(async (trx) => {
@@ -213,7 +217,9 @@ export async function saveAnswers(
         )
         .execute();
     }
-    for (const [checkpointId, note] of notes) await saveEvidence(trx, owner.id, checkpointId, note);
+    for (const [checkpointId, note] of notes) {
+      await saveEvidence(trx, owner.id, checkpointId, note, sharable(owner, shared.has(checkpointId)));
+    }
   });
 }
 
@@ -230,17 +236,20 @@ export async function listAnswers(db: Db, responseId: string, onlyCheckpoint?: s
   );
 }
 
-/** Save an evidence note (always applies; see saveAnswer). An empty note is kept as empty. */
-export async function saveEvidence(db: Db, responseId: string, checkpointId: string, note: string): Promise<void> {
+/**
+ * Save an evidence note and whether it is shared with the room (always applies; see saveAnswer).
+ * An empty note is kept as empty. A change of either is a new revision.
+ */
+export async function saveEvidence(db: Db, responseId: string, checkpointId: string, note: string, shared = false): Promise<void> {
   const text = note.trim() === '' ? '' : note;
   await db
     .insertInto('evidence_notes')
-    .values({ response_id: responseId, checkpoint_id: checkpointId, note: text })
+    .values({ response_id: responseId, checkpoint_id: checkpointId, note: text, shared })
     .onConflict((oc) =>
       oc
         .columns(['response_id', 'checkpoint_id'])
-        .doUpdateSet({ note: text, client_rev: null, revision: sql`evidence_notes.revision + 1`, updated_at: sql`now()` })
-        .where(sql<boolean>`evidence_notes.note is distinct from excluded.note`),
+        .doUpdateSet({ note: text, shared, client_rev: null, revision: sql`evidence_notes.revision + 1`, updated_at: sql`now()` })
+        .where(sql<boolean>`(evidence_notes.note, evidence_notes.shared) is distinct from (excluded.note, excluded.shared)`),
     )
     .execute();
 }
@@ -268,6 +277,17 @@ export async function listEvidence(db: Db, responseId: string, onlyCheckpoint?: 
   return new Map(rows.map((row) => [row.checkpoint_id, row.note]));
 }
 
+/** The checkpoints whose note this response shares with its workshop's room. */
+export async function listSharedNotes(db: Db, responseId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('evidence_notes')
+    .select('checkpoint_id')
+    .where('response_id', '=', responseId)
+    .where('shared', '=', true)
+    .execute();
+  return new Set(rows.map((row) => row.checkpoint_id));
+}
+
 /** What an autosave did with each part it was sent: stored, or refused. */
 export interface PartOutcome {
   /** Stored now, or already stored exactly as sent. */
@@ -289,7 +309,8 @@ export interface DirectPg {
 
 /*
  * $1 token hash, $2 allowed definitions, $3 checkpoint, $4 kind, $5 value, $6 the answer revision
- * the page saw (null: store regardless), $7 note, $8 the note revision the page saw.
+ * the page saw (null: store regardless), $7 note, $8 the note revision the page saw, $9 whether the
+ * note is shared with the room (stored only for a workshop participant).
  * The workshop row is held FOR KEY SHARE while the statement writes: closing a workshop (which locks
  * that row) waits for saves in flight, and a save that waited for a close sees it closed.
  */
@@ -307,7 +328,7 @@ const autosaveSql = `
   ), old_answer as (
     select a.kind, a.value, a.revision from answers a join writable w on a.response_id = w.id where a.checkpoint_id = $3
   ), old_note as (
-    select n.note, n.revision from evidence_notes n join writable w on n.response_id = w.id where n.checkpoint_id = $3
+    select n.note, n.shared, n.revision from evidence_notes n join writable w on n.response_id = w.id where n.checkpoint_id = $3
   ), saved_answer as (
     insert into answers (response_id, checkpoint_id, kind, value, workshop_id, role)
     select id, $3, $4::text, $5::smallint, workshop_id, role from writable
@@ -318,13 +339,13 @@ const autosaveSql = `
         and (answers.kind, answers.value) is distinct from (excluded.kind, excluded.value)
     returning revision
   ), saved_note as (
-    insert into evidence_notes (response_id, checkpoint_id, note)
-    select id, $3, $7::text from writable
+    insert into evidence_notes (response_id, checkpoint_id, note, shared)
+    select id, $3, $7::text, coalesce($9::boolean, false) and workshop_id is not null from writable
     where $7::text is not null and ($8::int is null or $8::int = coalesce((select revision from old_note), 0))
     on conflict (response_id, checkpoint_id) do update
-      set note = excluded.note, client_rev = null, revision = evidence_notes.revision + 1, updated_at = now()
+      set note = excluded.note, shared = excluded.shared, client_rev = null, revision = evidence_notes.revision + 1, updated_at = now()
       where ($8::int is null or evidence_notes.revision = $8::int)
-        and evidence_notes.note is distinct from excluded.note
+        and (evidence_notes.note, evidence_notes.shared) is distinct from (excluded.note, excluded.shared)
     returning revision
   )
   select definition_key, open, exists (select 1 from writable) as writable,
@@ -332,7 +353,9 @@ const autosaveSql = `
          (select kind from old_answer) as old_kind, (select value from old_answer) as old_value,
          (select revision from old_answer) as old_answer_revision,
          (select revision from saved_note) as note_saved,
-         (select note from old_note) as old_note, (select revision from old_note) as old_note_revision
+         (select note from old_note) as old_note, (select shared from old_note) as old_shared,
+         (select revision from old_note) as old_note_revision,
+         (select workshop_id is not null from writable) as in_workshop
   from state`;
 
 interface AutosaveRow {
@@ -345,7 +368,9 @@ interface AutosaveRow {
   old_answer_revision: number | null;
   note_saved: number | null;
   old_note: string | null;
+  old_shared: boolean | null;
   old_note_revision: number | null;
+  in_workshop: boolean | null;
 }
 
 /**
@@ -365,6 +390,8 @@ export async function autosaveCheckpoint(
     allowedDefinitions: readonly string[];
     answer: Answer | undefined;
     note: string | undefined;
+    /** With the note: shared with the room (a workshop participant's only). */
+    shared?: boolean;
     /** The revisions the page saw (0: nothing stored then); undefined: store regardless. */
     seen: { answer?: number; note?: number };
   },
@@ -381,9 +408,10 @@ export async function autosaveCheckpoint(
     input.seen.answer ?? null,
     note ?? null,
     input.seen.note ?? null,
+    note === undefined ? null : input.shared === true,
   ];
   const result = await pg.pool.query<AutosaveRow>(
-    pg.namedStatements ? { name: 'autosave-checkpoint-2', text: autosaveSql, values } : { text: autosaveSql, values },
+    pg.namedStatements ? { name: 'autosave-checkpoint-3', text: autosaveSql, values } : { text: autosaveSql, values },
   );
   const row = result.rows[0];
   if (!row) return { found: false };
@@ -395,7 +423,8 @@ export async function autosaveCheckpoint(
       row.answer_saved !== null ? { stored: true, revision: row.answer_saved } : { stored: same, revision: row.old_answer_revision ?? 0 };
   }
   if (note !== undefined) {
-    const same = (row.old_note ?? '') === note;
+    const shared = input.shared === true && row.in_workshop === true;
+    const same = (row.old_note ?? '') === note && (row.old_shared ?? false) === shared;
     outcome.note =
       row.note_saved !== null ? { stored: true, revision: row.note_saved } : { stored: same, revision: row.old_note_revision ?? 0 };
   }

@@ -217,11 +217,12 @@ export async function anonymousAnswersIn(db: Db, workshopId: string): Promise<Ex
 }
 
 /**
- * Evidence notes in a workshop, without who wrote them, in the database's order of the text.
- * Two single-table reads (the workshop's responses, then their notes by primary key), for the
- * same reason as participationIn: no join plan for stale statistics to get wrong.
+ * The evidence notes participants shared with the room, without who wrote them or when, in the
+ * database's order of the text (unshared notes are never read here). Two single-table reads (the
+ * workshop's responses, then their notes by primary key), for the same reason as participationIn:
+ * no join plan for stale statistics to get wrong.
  */
-export async function notesIn(db: Db, workshopId: string): Promise<{ checkpointId: string; note: string }[]> {
+export async function notesIn(db: Db, workshopId: string): Promise<{ checkpointId: string; note: string; shared: true }[]> {
   const people = await db.selectFrom('responses').select('id').where('workshop_id', '=', workshopId).execute();
   if (people.length === 0) return [];
   const rows = await db
@@ -229,10 +230,11 @@ export async function notesIn(db: Db, workshopId: string): Promise<{ checkpointI
     .select(['checkpoint_id', 'note'])
     .where('response_id', '=', sql<string>`any(${people.map((p) => p.id)}::uuid[])`)
     .where('note', '!=', '')
+    .where('shared', '=', true)
     .orderBy('checkpoint_id')
     .orderBy('note')
     .execute();
-  return rows.map((r) => ({ checkpointId: r.checkpoint_id, note: r.note }));
+  return rows.map((r) => ({ checkpointId: r.checkpoint_id, note: r.note, shared: true as const }));
 }
 
 export interface Consensus {

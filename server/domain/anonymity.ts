@@ -12,7 +12,8 @@
  * 2. **Static thresholds.** A group's result needs `minimum` counted
  *    respondents (never below 3); a checkpoint needs `minimum` answers other
  *    than "not applicable"; a breakdown needs the minimum in every anonymous
- *    part shown; free text needs 10.
+ *    part shown; free text needs 10, except a note its author shared with the
+ *    room (rule 8).
  * 3. **Steps, not drips.** What is shown is a *published* copy of the answers,
  *    per checkpoint and per anonymous series (one per role). A series moves
  *    only when at least `minimum` respondents changed their answer to that
@@ -30,6 +31,11 @@
  * 7. **Subtraction across groups.** `hiddenByDifference` says which of a
  *    family of shown groups must be hidden so no shown group minus others is
  *    a non-empty set below the minimum.
+ * 8. **Notes are private unless shared.** A workshop participant may share an
+ *    evidence note with the room, having been told a small room may still
+ *    guess who wrote it; shared notes are shown without names, in the order of
+ *    their text, once the group is shown. Unshared notes are shown to nobody
+ *    and never exported.
  */
 
 export const absoluteMinimum = 3;
@@ -98,11 +104,26 @@ export function freeTextVisibility(n: number, minimum: number): Visibility {
 }
 
 /**
- * A note a participant chose to share with the room: shown without attribution
- * once the group is shown (the note's author agreed to be read by the room).
+ * Evidence notes in a workshop. A note is its author's own unless they chose to
+ * share it with the room: an unshared note is never shown to anyone else, nor
+ * exported, however large the group. A shared note is shown without a name,
+ * once the group is shown (the whole at the minimum, its anonymous part too,
+ * as for `mixedVisibility`), so a room of 6 sees what its people chose to share
+ * while a room of 2 sees nothing.
  */
-export function sharedNoteVisibility(groupN: number, minimum: number): Visibility {
-  return groupVisibility(groupN, minimum);
+export function sharedNotesVisibility(input: { onRecord: number; anonymous: number; minimum: number }): Visibility {
+  return mixedVisibility(input);
+}
+
+/**
+ * The notes a room may read: only shared, non-empty ones, in the order of their
+ * text, never the order they were written or their authors', so the last note in
+ * the list does not point at whoever answered last.
+ */
+export function notesForTheRoom<T extends { note: string; shared: boolean }>(notes: readonly T[]): T[] {
+  return notes
+    .filter((n) => n.shared && n.note.trim() !== '')
+    .sort((a, b) => (a.note < b.note ? -1 : a.note > b.note ? 1 : 0));
 }
 
 /** A respondent counts toward any minimum once they have rated at least one checkpoint. */

@@ -1,6 +1,7 @@
 import { choiceOfAnswer, choiceOfOutcomeAnswer, type Answer } from '../domain/answers.js';
 import { phaseQuestions, type Definition, type PlacedQuestion } from '../domain/definition.js';
-import { maxEvidenceLength, answerField, evidenceField, type AnswerForm } from '../routes/self-assessment/answer-form.js';
+import { effectiveMinimum } from '../domain/anonymity.js';
+import { maxEvidenceLength, answerField, evidenceField, shareField, type AnswerForm } from '../routes/self-assessment/answer-form.js';
 
 /** View models of the leader's answering pages: progress, and one question with its options. */
 
@@ -45,8 +46,10 @@ export function questionView(
   question: PlacedQuestion,
   number: number,
   token: string,
-  saved: { answer?: Answer; note?: string; revisions?: { answer: number; note: number } },
+  saved: { answer?: Answer; note?: string; shared?: boolean; revisions?: { answer: number; note: number } },
   form?: AnswerForm,
+  /** For a workshop participant: notes may be shared with the room, shown there from this minimum. */
+  room?: { minimum: number },
 ) {
   const savedChoice = saved.answer
     ? question.part === 'outcomes'
@@ -55,6 +58,8 @@ export function questionView(
     : undefined;
   const chosen = form?.values.get(answerField(question.id)) ?? savedChoice;
   const note = form?.values.get(evidenceField(question.id)) ?? saved.note ?? '';
+  const sentShare = form?.values.get(shareField(question.id));
+  const shared = sentShare === undefined ? saved.shared === true : sentShare === 'on';
   return {
     id: question.id,
     number,
@@ -73,6 +78,7 @@ export function questionView(
     evidenceName: evidenceField(question.id),
     note,
     noteOpen: note !== '',
+    share: room ? { name: shareField(question.id), checked: shared, minimum: effectiveMinimum(room.minimum) } : undefined,
     answerRevision: saved.revisions?.answer ?? 0,
     noteRevision: saved.revisions?.note ?? 0,
     maxEvidenceLength,

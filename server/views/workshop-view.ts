@@ -10,10 +10,11 @@ import {
 import {
   belowThresholdMessage,
   effectiveMinimum,
-  freeTextVisibility,
   mixedVisibility,
+  notesForTheRoom,
   pendingSummary,
   roleComparisonVisibility,
+  sharedNotesVisibility,
   type PendingChange,
   type Visibility,
 } from '../domain/anonymity.js';
@@ -27,7 +28,8 @@ import { resultsView } from './diagnostic-view.js';
  * server/domain/anonymity.ts: `counts` are the *published* answers (which move
  * only in steps of at least the minimum), every aggregate below the minimum
  * becomes a "below threshold" state, role breakdowns need the minimum in every
- * anonymous role, and notes need ten respondents. Views only ever see what this returns.
+ * anonymous role, and only notes their authors shared with the room are shown, once the group
+ * is shown. Views only ever see what this returns.
  */
 
 export interface GroupInput {
@@ -46,7 +48,8 @@ export interface GroupInput {
   expected: number | null;
   counts: readonly CountedAnswer[];
   consensus: readonly { checkpointId: string; answer: Answer; dissentNote: string | null }[];
-  notes: readonly { checkpointId: string; note: string }[];
+  /** Evidence notes; only those shared with the room are ever shown. */
+  notes: readonly { checkpointId: string; note: string; shared: boolean }[];
   basis: 'votes' | 'agreed';
   /** Only one role is offered: there is nothing to compare. */
   singleRole?: boolean;
@@ -141,7 +144,7 @@ export function groupView(input: GroupInput) {
   const anonymousN = input.leadersOnRecord ? roles.team_member : n;
   const groupShown = mixedVisibility({ onRecord: n - anonymousN, anonymous: anonymousN, minimum });
   const rolesVisibility = roleComparisonVisibility({ leadersOnRecord: input.leadersOnRecord, leaders: roles.leader, team: roles.team_member, minimum });
-  const notesVisibility = freeTextVisibility(n, minimum);
+  const notesVisibility = sharedNotesVisibility({ onRecord: n - anonymousN, anonymous: anonymousN, minimum });
 
   const consensusById = new Map(input.consensus.map((c) => [c.checkpointId, c]));
   const blank = (respondents: number) => ({ rated: [], dontKnow: 0, notApplicable: 0, respondents });
@@ -201,10 +204,8 @@ export function groupView(input: GroupInput) {
     input.basis === 'agreed' ? diagnose(definition, tallyAnswers(ids, [agreed])) : diagnose(definition, tallies, n);
 
   const notesById = new Map<string, string[]>();
-  for (const note of input.notes) notesById.set(note.checkpointId, [...(notesById.get(note.checkpointId) ?? []), note.note]);
-
-  // Notes arrive one person at a time, so they are read only once answering has closed.
-  const notesShown = notesVisibility.shown && input.closed;
+  for (const note of notesForTheRoom(input.notes)) notesById.set(note.checkpointId, [...(notesById.get(note.checkpointId) ?? []), note.note]);
+  const notesShown = notesVisibility.shown;
   const checkpointViews = checkpoints.map((c) => {
     const d = distributions.get(c.id)!;
     const shown = checkpointShown.get(c.id)!;
@@ -296,6 +297,6 @@ export function groupView(input: GroupInput) {
               : 'Leaders and team are counted together here: leaders were not asked to answer on the record, and a small group of leaders could be told apart from the team by difference. To compare them, create the workshop with leaders on the record.',
         },
     notesBelowThreshold: notesVisibility.shown ? undefined : belowThreshold(notesVisibility),
-    notesAfterClose: notesVisibility.shown && !input.closed,
+    sharedNoteCount: notesShown ? checkpointViews.reduce((sum, c) => sum + c.notes.length, 0) : 0,
   };
 }

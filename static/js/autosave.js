@@ -18,7 +18,7 @@
     return span;
   }
 
-  // Each autosave sends only what was changed (the option chosen, or the note typed) with the
+  // Each autosave sends only what was changed (the option chosen, or the note typed or shared) with the
   // server's revision of it that this page saw: the server stores it only if nobody changed it
   // since (another device or tab), and never says "Saved" otherwise.
   document.addEventListener('htmx:configRequest', function (event) {
@@ -26,8 +26,12 @@
     if (!statusOf(fieldset)) return;
     var params = event.detail.parameters;
     var trigger = event.detail.triggeringEvent && event.detail.triggeringEvent.target;
-    if (trigger && trigger.type === 'radio') delete params[fieldset.dataset.evidenceName];
-    if (trigger && trigger.tagName === 'TEXTAREA') delete params[fieldset.dataset.answerName];
+    // The share checkbox goes with its note (both are the note's revision), never with the option.
+    if (trigger && trigger.type === 'radio') {
+      delete params[fieldset.dataset.evidenceName];
+      if (fieldset.dataset.shareName) delete params[fieldset.dataset.shareName];
+    }
+    if (trigger && (trigger.tagName === 'TEXTAREA' || trigger.type === 'checkbox')) delete params[fieldset.dataset.answerName];
     params.answer_rev = fieldset.dataset.answerRev || '0';
     params.note_rev = fieldset.dataset.noteRev || '0';
   });

@@ -389,7 +389,7 @@ describe('anonymity', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.body).not.toContain('"leader"');
     expect(csv.body).not.toContain('"team_member"');
-    expect(live.body).toContain('Notes are shown from 10 respondents');
+    expect(live.body).toContain('No note has been shared with the room yet.');
   });
 
   it('a checkpoint answered by fewer than the minimum stays hidden everywhere: its row, the scores, the gap, the export', async () => {

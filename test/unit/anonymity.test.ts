@@ -10,6 +10,8 @@ import {
   hiddenByDifference,
   joinPermission,
   mixedVisibility,
+  notesForTheRoom,
+  sharedNotesVisibility,
   anonymousSeries,
   onRecordSeries,
   roleComparisonVisibility,
@@ -51,6 +53,45 @@ describe('group and checkpoint visibility', () => {
     ['one rating among non-answers', [{ kind: 'not_applicable' }, { kind: 'rating' }], true],
   ])('a respondent who answered %s counts toward a minimum: %s', (_name, answers, counts) => {
     expect(countsTowardMinimum(answers)).toBe(counts);
+  });
+});
+
+describe('evidence notes: private unless their author shares them with the room', () => {
+  it.each([
+    ['a room of 6 at a minimum of 5', 0, 6, 5, true],
+    ['a room of 5 at a minimum of 5 (at the minimum, not above it)', 0, 5, 5, true],
+    ['a room of 4 at a minimum of 5', 0, 4, 5, false],
+    ['a room of 3 with the minimum set to 1 (never below 3)', 0, 3, 1, true],
+    ['a room of 2 with the minimum set to 1', 0, 2, 1, false],
+    ['one leader on the record and 5 anonymous', 1, 5, 5, true],
+    ['two leaders on the record and 4 anonymous (the 4 could be told apart)', 2, 4, 5, false],
+  ])('shared notes in %s → shown: %s', (_name, onRecord, anonymous, minimum, shown) => {
+    expect(sharedNotesVisibility({ onRecord, anonymous, minimum }).shown).toBe(shown);
+  });
+
+  it('shared notes in a room of 6 need no ten respondents, unlike other free text', () => {
+    expect(freeTextVisibility(6, 5).shown).toBe(false);
+    expect(sharedNotesVisibility({ onRecord: 0, anonymous: 6, minimum: 5 }).shown).toBe(true);
+  });
+
+  it('the room reads only shared notes, never an unshared or empty one', () => {
+    const notes = [
+      { checkpointId: 'a', note: 'We ship weekly', shared: true },
+      { checkpointId: 'a', note: 'My manager blocks it', shared: false },
+      { checkpointId: 'b', note: '  ', shared: true },
+    ];
+    expect(notesForTheRoom(notes).map((n) => n.note)).toEqual(['We ship weekly']);
+  });
+
+  it('the order is the text’s, not the order notes were written: the last one written is not last', () => {
+    const written = [
+      { note: 'b: second', shared: true },
+      { note: 'c: third', shared: true },
+      { note: 'a: written last', shared: true },
+    ];
+    const shown = notesForTheRoom(written).map((n) => n.note);
+    expect(shown).toEqual(['a: written last', 'b: second', 'c: third']);
+    expect(notesForTheRoom([...written].reverse()).map((n) => n.note)).toEqual(shown);
   });
 });
 

@@ -8,12 +8,16 @@ import type { Definition, PlacedQuestion } from '../../domain/definition.js';
  */
 export const answerField = (checkpointId: string) => `answer:${checkpointId}`;
 export const evidenceField = (checkpointId: string) => `evidence:${checkpointId}`;
+/** A checkbox sent with its note: the note is shared with the workshop's room (absent: private). */
+export const shareField = (checkpointId: string) => `share:${checkpointId}`;
 
 export const maxEvidenceLength = 2000;
 
 export interface AnswerForm {
   answers: Map<string, Answer>;
   notes: Map<string, string>;
+  /** The checkpoints whose note is sent as shared with the room (read only beside a note). */
+  shared: Set<string>;
   /** Per checkpoint id: what is wrong with what was sent. */
   errors: Map<string, string>;
   /** What the user sent, per field name, to re-render the form unchanged. */
@@ -31,7 +35,7 @@ export function readAnswerForm(
   checkpoints: readonly PlacedQuestion[],
   body: unknown,
 ): AnswerForm {
-  const form: AnswerForm = { answers: new Map(), notes: new Map(), errors: new Map(), values: new Map() };
+  const form: AnswerForm = { answers: new Map(), notes: new Map(), shared: new Set(), errors: new Map(), values: new Map() };
   const fields = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   for (const checkpoint of checkpoints) {
     const choice = field(fields, answerField(checkpoint.id));
@@ -45,6 +49,10 @@ export function readAnswerForm(
     if (raw !== undefined) {
       const note = normaliseNote(raw);
       form.values.set(evidenceField(checkpoint.id), note);
+      // A checkbox posts only when ticked, so beside its note an absent one means "keep it private".
+      const share = field(fields, shareField(checkpoint.id)) === 'on';
+      form.values.set(shareField(checkpoint.id), share ? 'on' : '');
+      if (share) form.shared.add(checkpoint.id);
       if (note.length > maxEvidenceLength) {
         form.errors.set(
           checkpoint.id,

@@ -5,6 +5,7 @@ import {
   listAnswers,
   listEvidence,
   listRevisions,
+  listSharedNotes,
   autosaveCheckpoint,
   saveAnswers,
   setLastStep,
@@ -63,15 +64,26 @@ async function renderPhase(
   const index = definition.phases.findIndex((p) => p.id === phaseId);
   if (index === -1) throw notFound('This phase');
   const phase = definition.phases[index]!;
-  const [answers, notes, revisions] = await Promise.all([
+  const [answers, notes, shared, revisions] = await Promise.all([
     listAnswers(app.db, response.id),
     listEvidence(app.db, response.id),
+    listSharedNotes(app.db, response.id),
     listRevisions(app.db, response.id),
   ]);
   const checkpoints = phaseCheckpoints(phase, index);
+  // Only a workshop participant has a room to share a note with.
+  const room = respondent.workshop ? { minimum: respondent.workshop.anonymityMinimum } : undefined;
   let number = 0;
   const view = (c: PlacedQuestion) =>
-    questionView(definition, c, ++number, token, { answer: answers.get(c.id), note: notes.get(c.id), revisions: revisions.get(c.id) }, form);
+    questionView(
+      definition,
+      c,
+      ++number,
+      token,
+      { answer: answers.get(c.id), note: notes.get(c.id), shared: shared.has(c.id), revisions: revisions.get(c.id) },
+      form,
+      room,
+    );
   const outcomes = phaseOutcomes(phase, index);
   const owner = phase.prerequisites.some((p) => p.owner === 'frontline') ? 'Frontline' : 'Leadership';
   const groups = [
@@ -217,7 +229,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
       return renderPhase(app, reply, respondent, phaseId, form, { status: 409, notice: workshopClosedMessage });
     }
     if (form.errors.size > 0) return renderPhase(app, reply, respondent, phaseId, form);
-    await saveAnswers(app.db, response, form.answers, form.notes);
+    await saveAnswers(app.db, response, form.answers, form.notes, form.shared);
     const { intent } = phaseIntent.parse(request.body ?? {});
     const target =
       intent === 'save'
@@ -268,6 +280,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
         allowedDefinitions: accepting.map((f) => definitionKey(f.definition)),
         answer: form.answers.get(checkpointId),
         note: form.notes.get(checkpointId),
+        shared: form.shared.has(checkpointId),
         seen: { answer: revisionField(body, 'answer_rev'), note: revisionField(body, 'note_rev') },
       });
       if (!outcome.found) throw notFound();
