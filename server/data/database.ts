@@ -14,6 +14,11 @@ export interface Database {
     workshop_id: string | null;
     role: ParticipantRole | null;
     participant_code: string | null;
+    /** Set for a response given in an organisation's round: the round, team and team path at the time, frozen. */
+    organisation_id: ColumnType<string | null, string | null | undefined, never>;
+    round_id: ColumnType<string | null, string | null | undefined, never>;
+    team_id: ColumnType<string | null, string | null | undefined, never>;
+    team_path: ColumnType<string | null, string | null | undefined, never>;
     created_at: ColumnType<Date, never, never>;
     updated_at: ColumnType<Date, never, Date | string>;
   };
@@ -66,6 +71,10 @@ export interface Database {
     results_revealed: ColumnType<boolean, boolean | undefined, boolean>;
     created_at: ColumnType<Date, never, never>;
     closed_at: Date | null;
+    /** Set when the workshop is a team's answer channel in an organisation's round. */
+    organisation_id: ColumnType<string | null, string | null | undefined, string | null>;
+    round_id: ColumnType<string | null, string | null | undefined, string | null>;
+    team_id: ColumnType<string | null, string | null | undefined, string | null>;
   };
   workshop_consensus: {
     workshop_id: string;
@@ -85,6 +94,84 @@ export interface Database {
     request_key: string | null;
     created_at: ColumnType<Date, never, never>;
   };
+  organisations: {
+    id: Generated<string>;
+    name: string;
+    anonymity_minimum: ColumnType<number, number | undefined, number>;
+    created_at: ColumnType<Date, never, never>;
+  };
+  teams: {
+    organisation_id: string;
+    id: Generated<string>;
+    parent_id: string | null;
+    name: string;
+    archived_at: Date | null;
+    created_at: ColumnType<Date, never, never>;
+  };
+  memberships: {
+    organisation_id: string;
+    user_id: string;
+    role: OrganisationRole;
+    branch_team_id: string | null;
+    created_at: ColumnType<Date, never, never>;
+  };
+  invitations: {
+    organisation_id: string;
+    id: Generated<string>;
+    token_hash: Buffer;
+    role: Exclude<OrganisationRole, 'owner'>;
+    branch_team_id: string | null;
+    created_by: string | null;
+    created_at: ColumnType<Date, never, never>;
+    expires_at: Date;
+    accepted_by: string | null;
+    accepted_at: Date | null;
+    revoked_at: Date | null;
+  };
+  rounds: {
+    organisation_id: string;
+    id: Generated<string>;
+    label: string;
+    assessment_id: string;
+    assessment_version: number;
+    anonymity_minimum: number;
+    status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
+    opened_at: ColumnType<Date, never, never>;
+    closed_at: Date | null;
+  };
+  round_teams: {
+    organisation_id: string;
+    round_id: string;
+    team_id: string;
+    headcount: number;
+    team_path: string;
+    team_path_label: string;
+    link_token_hash: Buffer;
+  };
+  round_team_results: {
+    organisation_id: string;
+    round_id: string;
+    team_id: string;
+    team_path: string;
+    team_name: string;
+    respondents: number;
+    leaders: number;
+    team_members: number;
+    /** JSON text on insert; parsed by pg on select. */
+    counts: ColumnType<unknown, string, string>;
+    summary: ColumnType<unknown, string, string>;
+  };
+  audit_log: {
+    organisation_id: string;
+    id: ColumnType<string, never, never>;
+    actor_id: string | null;
+    actor_name: string;
+    action: string;
+    detail: ColumnType<unknown, string | undefined, never>;
+    created_at: ColumnType<Date, never, never>;
+  };
 }
+
+export type OrganisationRole = 'owner' | 'admin' | 'coach' | 'viewer' | 'member';
 
 export type ParticipantRole = 'leader' | 'team_member';

@@ -12,6 +12,9 @@ export interface ResponseRecord {
   /** Set when this is a workshop participant's response. */
   workshopId: string | null;
   role: ParticipantRole | null;
+  /** Set when this response answers for a team in an organisation's round. */
+  organisationId: string | null;
+  roundId: string | null;
   lastStep: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -23,6 +26,8 @@ const responseColumns = [
   'assessment_version as assessmentVersion',
   'workshop_id as workshopId',
   'role',
+  'organisation_id as organisationId',
+  'round_id as roundId',
   'last_step as lastStep',
   'created_at as createdAt',
   'updated_at as updatedAt',
@@ -147,6 +152,7 @@ export class WorkshopClosedError extends Error {
  * waits for saves in flight, and a save that starts after it sees "closed".
  */
 async function lockOpenWorkshop(trx: Transaction<Database>, owner: AnswerOwner): Promise<void> {
+  await lockOpenRound(trx, owner);
   if (!owner.workshopId) return;
   const row = await trx
     .selectFrom('workshops')
@@ -155,6 +161,20 @@ async function lockOpenWorkshop(trx: Transaction<Database>, owner: AnswerOwner):
     .forShare()
     .executeTakeFirst();
   if (row?.status !== 'open') throw new WorkshopClosedError('workshop closed');
+}
+
+/** For a response in an organisation's round: the same check against the round (closing it updates its row). */
+async function lockOpenRound(trx: Transaction<Database>, owner: AnswerOwner): Promise<void> {
+  const row = await trx
+    .selectFrom('rounds')
+    .innerJoin('responses', (j) =>
+      j.onRef('responses.organisation_id', '=', 'rounds.organisation_id').onRef('responses.round_id', '=', 'rounds.id'),
+    )
+    .select('rounds.status')
+    .where('responses.id', '=', owner.id)
+    .forShare('rounds')
+    .executeTakeFirst();
+  if (row && row.status !== 'open') throw new WorkshopClosedError('round closed');
 }
 
 /** Save a set of answers and notes in one transaction (a whole phase form). */
@@ -254,8 +274,9 @@ export interface DirectPg {
 const autosaveSql = `
   with target as (
     select r.id, r.workshop_id, r.role, r.assessment_id || '@' || r.assessment_version as definition_key,
-           coalesce(w.status = 'open', true) as open
+           coalesce(w.status = 'open', true) and coalesce(rd.status = 'open', true) as open
     from responses r left join workshops w on w.id = r.workshop_id
+      left join rounds rd on rd.organisation_id = r.organisation_id and rd.id = r.round_id
     where r.token_hash = $1
   ), writable as (
     select id, workshop_id, role from target where open and definition_key = any($2::text[])

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ParticipantRole } from '../../data/database.js';
 import { createResponse, findResponseByTokenHash } from '../../data/responses.js';
+import { createRoundResponse } from '../../data/rounds.js';
 import { findWorkshopByJoinCode, type WorkshopRecord } from '../../data/workshops.js';
 import { HttpError, notFound } from '../../http-errors.js';
 import { displayJoinCode, newParticipantCode, normaliseJoinCode } from '../../join-codes.js';
@@ -158,6 +159,21 @@ export default async function joinRoutes(app: FastifyInstance) {
       return renderJoin(reply.status(422), workshop, definition?.title ?? '', 'Choose the role you are answering as.', someoneElse);
     }
     const token = newPrivateToken();
+    if (workshop.organisationId && workshop.roundId && workshop.teamId) {
+      // A workshop run for a team in an organisation's round: the response belongs to both.
+      const created = await createRoundResponse(app.db, {
+        organisationId: workshop.organisationId,
+        roundId: workshop.roundId,
+        teamId: workshop.teamId,
+        role: body.data.role,
+        tokenHash: hashPrivateToken(token),
+        participantCode: newParticipantCode(),
+        workshopId: workshop.id,
+      });
+      if (!created) throw notFound();
+      rememberParticipant(reply, workshop.id, token, app.config.env === 'production');
+      return reply.redirect(`/r/${token}/start`, 303);
+    }
     await createResponse(app.db, {
       tokenHash: hashPrivateToken(token),
       assessmentId: workshop.assessmentId,
