@@ -13,6 +13,8 @@ import accountRoutes from './routes/accounts/index.js';
 import apiRoutes from './routes/api/index.js';
 import healthRoutes from './routes/health/index.js';
 import homeRoutes from './routes/home/index.js';
+import organisationRoutes from './routes/organisations/index.js';
+import teamLinkRoutes from './routes/organisations/team-links.js';
 import selfAssessmentRoutes from './routes/self-assessment/index.js';
 import coachRoutes from './routes/workshops/coach.js';
 import joinRoutes from './routes/workshops/join.js';
@@ -61,5 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(apiRoutes);
   await app.register(joinRoutes);
   await app.register(coachRoutes);
+  await app.register(organisationRoutes);
+  await app.register(teamLinkRoutes);
   return app;
 }

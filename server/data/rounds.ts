@@ -48,7 +48,15 @@ const uniqueViolation = '23505';
 export async function openRound(
   db: Kysely<Database>,
   organisationId: string,
-  input: { label: string; assessmentId: string; assessmentVersion: number; anonymityMinimum: number; teams: readonly RoundTeamInput[] },
+  input: {
+    /** Chosen by the caller, so each team's link can be derived from it before the insert. */
+    id: string;
+    label: string;
+    assessmentId: string;
+    assessmentVersion: number;
+    anonymityMinimum: number;
+    teams: readonly RoundTeamInput[];
+  },
 ): Promise<RoundRecord | undefined> {
   try {
     return await db.transaction().execute(async (trx) => {
@@ -56,6 +64,7 @@ export async function openRound(
         .insertInto('rounds')
         .values({
           organisation_id: organisationId,
+          id: input.id,
           label: input.label,
           assessment_id: input.assessmentId,
           assessment_version: input.assessmentVersion,

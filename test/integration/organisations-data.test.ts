@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/data/accounts.js';
@@ -51,6 +51,7 @@ async function organisationWithRound() {
   const build = await createTeam(t.app.db, organisation.id, { name: 'Build tools', parentId: platform });
   const teams = await teamsOf(t.app.db, organisation.id);
   const round = (await openRound(t.app.db, organisation.id, {
+    id: randomUUID(),
     label: '2027-Q1',
     assessmentId: definition.id,
     assessmentVersion: definition.version,
