@@ -161,6 +161,18 @@ export interface Database {
     counts: ColumnType<unknown, string, string>;
     summary: ColumnType<unknown, string, string>;
   };
+  team_actions: {
+    organisation_id: string;
+    id: Generated<string>;
+    round_id: string;
+    team_id: string;
+    checkpoint_id: string;
+    title: string;
+    owner_name: string;
+    due_round: string;
+    created_by: string | null;
+    created_at: ColumnType<Date, never, never>;
+  };
   audit_log: {
     organisation_id: string;
     id: ColumnType<string, never, never>;

@@ -400,3 +400,70 @@ export async function deleteTeamResponses(db: Db, organisationId: string, teamId
     .execute();
   return { deleted: rows.length, roundIds: [...new Set(rows.map((r) => r.round_id ?? ''))].filter((id) => id !== '') };
 }
+
+export interface TeamAction {
+  id: string;
+  roundId: string;
+  teamId: string;
+  checkpointId: string;
+  title: string;
+  ownerName: string;
+  dueRound: string;
+  createdAt: Date;
+}
+
+const actionColumns = [
+  'id',
+  'round_id as roundId',
+  'team_id as teamId',
+  'checkpoint_id as checkpointId',
+  'title',
+  'owner_name as ownerName',
+  'due_round as dueRound',
+  'created_at as createdAt',
+] as const;
+
+export async function addTeamAction(
+  db: Db,
+  organisationId: string,
+  input: Omit<TeamAction, 'id' | 'createdAt'> & { createdBy: string },
+): Promise<void> {
+  await db
+    .insertInto('team_actions')
+    .values({
+      organisation_id: organisationId,
+      round_id: input.roundId,
+      team_id: input.teamId,
+      checkpoint_id: input.checkpointId,
+      title: input.title,
+      owner_name: input.ownerName,
+      due_round: input.dueRound,
+      created_by: input.createdBy,
+    })
+    .execute();
+}
+
+/** The organisation's actions (all, or one team's), oldest first. */
+export async function teamActions(db: Db, organisationId: string, teamId?: string): Promise<TeamAction[]> {
+  let query = db.selectFrom('team_actions').select(actionColumns).where('organisation_id', '=', organisationId);
+  if (teamId !== undefined) query = query.where('team_id', '=', teamId);
+  return query.orderBy('created_at').execute();
+}
+
+/** Pooled answer counts of many (round, team) pairs at once, for judging actions. */
+export async function resultCountsFor(
+  db: Db,
+  organisationId: string,
+  roundIds: readonly string[],
+): Promise<Map<string, { respondents: number; counts: CountedAnswer[]; teamPath: string }>> {
+  if (roundIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('round_team_results')
+    .select(['round_id', 'team_id', 'team_path', 'respondents', 'counts'])
+    .where('organisation_id', '=', organisationId)
+    .where('round_id', 'in', roundIds)
+    .execute();
+  return new Map(
+    rows.map((r) => [`${r.round_id}:${r.team_id}`, { respondents: r.respondents, counts: r.counts as CountedAnswer[], teamPath: r.team_path }]),
+  );
+}

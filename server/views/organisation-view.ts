@@ -1,6 +1,8 @@
 import type { AuditEntry } from '../data/organisations.js';
-import type { RoundRecord, RoundTeamRecord } from '../data/rounds.js';
-import { can, type Membership, type OrganisationRole } from '../domain/organisation-access.js';
+import type { RoundRecord, RoundTeamRecord, StoredResult } from '../data/rounds.js';
+import type { Definition } from '../domain/definition.js';
+import { can, canReadTeam, type Membership, type OrganisationRole } from '../domain/organisation-access.js';
+import { statusLabels } from './diagnostic-view.js';
 import { treeOrder, type TeamNode } from '../domain/team-tree.js';
 
 /** What organisation pages show: labels, the navigation a role gets, the tree, participation (counts only). */
@@ -25,6 +27,7 @@ export function organisationNav(organisationId: string, membership: Membership, 
   const base = `/organisations/${organisationId}`;
   const items = [
     { key: 'home', label: 'Overview', href: base, shown: true },
+    { key: 'actions', label: 'Actions', href: `${base}/actions`, shown: true },
     { key: 'teams', label: 'Teams', href: `${base}/teams`, shown: can(membership, 'manage_teams') },
     { key: 'members', label: 'Members', href: `${base}/members`, shown: can(membership, 'manage_members') },
     { key: 'rounds', label: 'New round', href: `${base}/rounds/new`, shown: can(membership, 'manage_rounds') },
@@ -75,6 +78,7 @@ export function roundView(round: RoundRecord, organisationId: string) {
     ...round,
     open: round.status === 'open',
     path: `/organisations/${organisationId}/rounds/${round.id}`,
+    heatmapPath: round.status === 'closed' ? `/organisations/${organisationId}/rounds/${round.id}/heatmap` : undefined,
     openedOn: round.openedAt.toISOString().slice(0, 10),
     closedOn: round.closedAt?.toISOString().slice(0, 10) ?? null,
   };
@@ -106,4 +110,124 @@ export function auditRows(entries: readonly AuditEntry[]) {
     actor: e.actorName,
     sentence: (auditSentences[e.action] ?? (() => e.action))(e.detail),
   }));
+}
+
+// ── Results: the heatmap, a team's trend ─────────────────────────────────────────────────────────
+
+export interface HeatmapInput {
+  definition: Definition;
+  base: string;
+  round: RoundRecord;
+  rows: readonly StoredResult[];
+  /** The previous closed round and its rows, for the change column. */
+  previous?: { round: RoundRecord; rows: readonly StoredResult[] };
+  membership: Membership;
+  /** Teams whose results are withheld (below the minimum, or revealing by difference). */
+  hidden: ReadonlySet<string>;
+}
+
+const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `−${Math.abs(n)}` : '0');
+
+/** Whether two rounds' results can be compared phase by phase (same assessment and version). */
+export function sameQuestionnaire(a: RoundRecord, b: RoundRecord): boolean {
+  return a.assessmentId === b.assessmentId && a.assessmentVersion === b.assessmentVersion;
+}
+
+/** Rows of a closed round as a teams × phases grid: parents first, each cell status, score, n and change. */
+export function heatmapView(input: HeatmapInput) {
+  const { definition, round, rows, previous, membership, hidden } = input;
+  const names = new Map(rows.map((r) => [r.teamId, r.teamName]));
+  const previousRows = new Map((previous?.rows ?? []).map((r) => [r.teamId, r]));
+  const comparable = previous ? sameQuestionnaire(previous.round, round) : false;
+  const pathLabel = (path: string) =>
+    path
+      .split('/')
+      .map((id) => names.get(id) ?? '…')
+      .join(' / ');
+  return {
+    phases: definition.phases.map((p, i) => ({ number: i + 1, title: p.title })),
+    previousLabel: previous?.round.label,
+    comparable,
+    rows: rows
+      .filter((r) => canReadTeam(membership, r.teamPath))
+      .map((r) => ({ r, label: pathLabel(r.teamPath) }))
+      .sort((a, b) => a.label.localeCompare(b.label))
+      .map(({ r, label }) => {
+        const shown = !hidden.has(r.teamId);
+        const before = previousRows.get(r.teamId);
+        const beforeShown = before !== undefined && !(previous && hiddenPrevious(previous, before, round));
+        return {
+          teamId: r.teamId,
+          name: r.teamName,
+          label,
+          depth: Math.min(r.teamPath.split('/').length - 1, 6),
+          n: r.respondents,
+          shown,
+          href: shown ? `${input.base}/rounds/${round.id}/teams/${r.teamId}` : undefined,
+          cells: definition.phases.map((phase) => {
+            const cell = r.summary.find((s) => s.phaseId === phase.id);
+            if (!shown || !cell) return { shown: false };
+            const prior = beforeShown ? before.summary.find((s) => s.phaseId === phase.id) : undefined;
+            const change =
+              !comparable || !prior || prior.score === null || cell.score === null ? undefined : signed(cell.score - prior.score);
+            return {
+              shown: true,
+              status: cell.status,
+              statusLabel: statusLabels[cell.status],
+              score: cell.score,
+              change,
+              changeNote: previous ? (comparable ? (change === undefined ? 'no earlier result' : `since ${previous.round.label}`) : 'not comparable') : undefined,
+            };
+          }),
+        };
+      }),
+  };
+}
+
+/** The previous round's row is hidden when it was below that round's minimum (its own rule at the time). */
+function hiddenPrevious(previous: { round: RoundRecord }, row: StoredResult, _current: RoundRecord): boolean {
+  return row.respondents < previous.round.anonymityMinimum;
+}
+
+export interface TrendPoint {
+  round: RoundRecord;
+  row: StoredResult | undefined;
+  shown: boolean;
+}
+
+/**
+ * A team's phase scores across closed rounds, oldest first. A change of
+ * questionnaire (assessment or version) starts a new segment: lines never join
+ * across it, and the table marks it.
+ */
+export function trendView(definition: Definition, points: readonly TrendPoint[]) {
+  const segments: TrendPoint[][] = [];
+  for (const point of points) {
+    const last = segments.at(-1);
+    if (last && sameQuestionnaire(last[0]!.round, point.round)) last.push(point);
+    else segments.push([point]);
+  }
+  const labels = points.map((p) => p.round.label);
+  const scoreOf = (p: TrendPoint, phaseId: string) => (p.shown ? (p.row?.summary.find((s) => s.phaseId === phaseId)?.score ?? null) : null);
+  const datasets = definition.phases.flatMap((phase, phaseIndex) =>
+    segments.map((segment, segmentIndex) => ({
+      label: `${phaseIndex + 1}. ${phase.title}`,
+      phase: phaseIndex,
+      first: segmentIndex === 0,
+      data: points.map((p) => (segment.includes(p) ? scoreOf(p, phase.id) : null)),
+    })),
+  );
+  const breaks = segments.slice(1).map((s) => s[0]!.round.label);
+  return {
+    chart: { type: 'phase-trend', labels, datasets, breaks },
+    breaks,
+    rows: points.map((p, i) => ({
+      label: p.round.label,
+      versionBreak: i > 0 && !sameQuestionnaire(points[i - 1]!.round, p.round),
+      version: `${p.round.assessmentId} v${p.round.assessmentVersion}`,
+      shown: p.shown,
+      n: p.row?.respondents ?? 0,
+      scores: definition.phases.map((phase) => scoreOf(p, phase.id)),
+    })),
+  };
 }

@@ -39,6 +39,7 @@ import {
   teamRows,
 } from '../../views/organisation-view.js';
 import { forbidden, organisationFor, requireCapability, uuidParam, type OrganisationContext } from './access.js';
+import organisationResultRoutes from './results.js';
 import { teamLinkToken, teamLinkPath } from './team-links.js';
 
 /** Text as stored: trimmed, no NUL characters, one line. */
@@ -90,6 +91,7 @@ const invitationDays = 14;
 
 export default async function organisationRoutes(app: FastifyInstance) {
   app.addHook('preHandler', app.requireCoach);
+  await app.register(organisationResultRoutes);
 
   const publicBase = (request: FastifyRequest) => app.config.publicUrl ?? `${request.protocol}://${request.host}`;
 

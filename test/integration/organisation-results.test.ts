@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRoundResponse } from '../../server/data/rounds.js';
+import { saveAnswers } from '../../server/data/responses.js';
+import type { Answer } from '../../server/domain/answers.js';
+import { allCheckpoints, type Definition } from '../../server/domain/definition.js';
+import { hashPrivateToken, newPrivateToken } from '../../server/private-links.js';
+import { startTestApp, Visitor, type TestApp } from '../support/app.js';
+
+let t: TestApp;
+let definition: Definition;
+let counter = 10;
+const nextAddress = () => `203.0.113.${counter++}`;
+
+async function person(name: string): Promise<Visitor> {
+  const visitor = new Visitor(t.app, nextAddress());
+  await visitor.get('/sign-up');
+  const response = await visitor.post('/sign-up', {
+    displayName: name,
+    email: `${name.toLowerCase().replace(/\W/g, '')}-${counter}@example.com`,
+    password: 'a long enough password',
+    confirmPassword: 'a long enough password',
+  });
+  expect(response.statusCode, response.body).toBe(303);
+  return visitor;
+}
+
+async function addTeam(owner: Visitor, base: string, name: string, parent = ''): Promise<string> {
+  await owner.get(`${base}/teams`);
+  await owner.post(`${base}/teams`, { name, parent });
+  const page = await owner.get(`${base}/teams`);
+  return new RegExp(`id="team-([0-9a-f-]{36})"[^>]*>\\s*<details[^>]*>\\s*<summary><span class="team-name">${name}<`).exec(page.body)![1]!;
+}
+
+/** `people` respondents of a role answer every checkpoint with `value`. */
+async function answers(organisationId: string, roundId: string, teamId: string, people: number, value: number, role: 'leader' | 'team_member' = 'team_member') {
+  const all = new Map<string, Answer>(allCheckpoints(definition).map((c) => [c.id, { kind: 'rating', value }]));
+  for (let i = 0; i < people; i++) {
+    const tokenHash = hashPrivateToken(newPrivateToken());
+    const created = await createRoundResponse(t.app.db, {
+      organisationId,
+      roundId,
+      teamId,
+      role,
+      tokenHash,
+      participantCode: randomBytes(4).toString('hex'),
+    });
+    expect(created).toBe(true);
+    const response = await t.app.db.selectFrom('responses').select(['id', 'workshop_id as workshopId', 'role']).where('token_hash', '=', tokenHash).executeTakeFirstOrThrow();
+    await saveAnswers(t.app.db, response, all, new Map());
+  }
+}
+
+let owner: Visitor;
+let base: string;
+let organisationId: string;
+let teams: { engineering: string; platform: string; apps: string; build: string };
+const rounds: string[] = [];
+
+async function openRound(label: string) {
+  await owner.get(`${base}/rounds/new`);
+  const opened = await owner.post(`${base}/rounds`, {
+    label,
+    assessment: `${definition.id}@${definition.version}`,
+    teams: [teams.platform, teams.apps, teams.build],
+    [`headcount-${teams.platform}`]: '10',
+    [`headcount-${teams.apps}`]: '10',
+    [`headcount-${teams.build}`]: '10',
+  });
+  expect(opened.statusCode, opened.body).toBe(303);
+  return opened.headers.location!.split('/').at(-1)!;
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  definition = t.app.assessments.latestOf('ai-native-maturity')!;
+  owner = await person('Owner');
+  await owner.get('/organisations');
+  base = (await owner.post('/organisations', { name: 'Acme' })).headers.location!;
+  organisationId = base.split('/').at(-1)!;
+  const engineering = await addTeam(owner, base, 'Engineering');
+  teams = {
+    engineering,
+    platform: await addTeam(owner, base, 'Platform', engineering),
+    apps: await addTeam(owner, base, 'Apps', engineering),
+    build: '',
+  };
+  teams.build = await addTeam(owner, base, 'Build tools', teams.platform);
+
+  // Round 1: Platform 6 team members at 1 and 5 leaders at 1; Apps 6 at 2; Build tools 5 at 1.
+  rounds.push(await openRound('2027-Q1'));
+  await answers(organisationId, rounds[0]!, teams.platform, 6, 1);
+  await answers(organisationId, rounds[0]!, teams.platform, 5, 1, 'leader');
+  await answers(organisationId, rounds[0]!, teams.apps, 6, 2);
+  await answers(organisationId, rounds[0]!, teams.build, 5, 1);
+  await owner.get(`${base}/rounds/${rounds[0]}`);
+  expect((await owner.post(`${base}/rounds/${rounds[0]}/close`)).statusCode).toBe(303);
+
+  // Round 2: everyone at 3, Apps at 2 again.
+  rounds.push(await openRound('2027-Q2'));
+  await answers(organisationId, rounds[1]!, teams.platform, 6, 3);
+  await answers(organisationId, rounds[1]!, teams.platform, 5, 3, 'leader');
+  await answers(organisationId, rounds[1]!, teams.apps, 6, 2);
+  await answers(organisationId, rounds[1]!, teams.build, 5, 3);
+  await owner.get(`${base}/rounds/${rounds[1]}`);
+  expect((await owner.post(`${base}/rounds/${rounds[1]}/close`)).statusCode).toBe(303);
+});
+afterAll(async () => t?.close());
+
+const cellsOf = (html: string, team: string) => {
+  const row = new RegExp(`<th scope="row" class="heat-team[^"]*">\\s*(?:<a [^>]*>)?${team}(?:</a>)?\\s*</th>([\\s\\S]*?)</tr>`).exec(html);
+  expect(row, `row ${team}`).not.toBeNull();
+  return row![1]!;
+};
+
+describe('the heatmap', () => {
+  it('pools a parent over its whole subtree, shows status, score, n and the change since the previous round', async () => {
+    const page = await owner.get(`${base}/rounds/${rounds[1]}/heatmap`);
+    expect(page.statusCode, page.body).toBe(200);
+    // Engineering pools Platform (11), Build tools (5) and Apps (6): 22 people.
+    expect(cellsOf(page.body, 'Engineering')).toContain('n 22');
+    // Platform pools itself and Build tools: 16 people, all at 3 → 75; in Q1 all at 1 → 25: +50.
+    const platform = cellsOf(page.body, 'Platform');
+    expect(platform).toContain('n 16');
+    expect(platform).toMatch(/<span class="heat-score">75<\/span>/);
+    expect(platform).toMatch(/<span class="heat-change"[^>]*>\+50<\/span>/);
+    // Engineering: (16 × 3 + 6 × 2) / 22 → pooled, not the mean of its children's means.
+    const pooled = Math.round((((16 * 3 + 6 * 2) / 22) / 4) * 100);
+    expect(cellsOf(page.body, 'Engineering')).toContain(`<span class="heat-score">${pooled}</span>`);
+  });
+
+  it('is not shown while a round is open (participation only)', async () => {
+    const open = await openRound('2027-Q3');
+    const page = await owner.get(`${base}/rounds/${open}/heatmap`);
+    expect(page.statusCode).toBe(409);
+  });
+});
+
+describe('a team page', () => {
+  it('diagnoses the pooled answers, compares leaders and team when both meet the minimum, and trends per phase', async () => {
+    const page = await owner.get(`${base}/rounds/${rounds[1]}/teams/${teams.platform}`);
+    expect(page.statusCode, page.body).toBe(200);
+    expect(page.body).toContain('Principal constraint');
+    expect(page.body).toContain('Leaders and team');
+    expect(page.body).not.toContain('needs at least 5 in each role');
+    expect(page.body).toContain('data-chart=');
+    expect(page.body).toMatch(/<th scope="row">2027-Q1<\/th>\s*<td>25<\/td>/);
+  });
+
+  it('says below minimum for the roles where one role is short', async () => {
+    const page = await owner.get(`${base}/rounds/${rounds[1]}/teams/${teams.apps}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('needs at least 5 in each role');
+  });
+});
+
+describe('actions', () => {
+  it('an action on Platform shows at the next round that its checkpoint moved alongside it', async () => {
+    const checkpoint = allCheckpoints(definition)[0]!.id;
+    await owner.get(`${base}/rounds/${rounds[0]}/teams/${teams.platform}`);
+    const missing = await owner.post(`${base}/rounds/${rounds[0]}/teams/${teams.platform}/actions`, { checkpoint, title: '', owner: 'Sam', due: '2027-Q2' });
+    expect(missing.statusCode).toBe(422);
+    expect(missing.body).toContain('Say what will be done.');
+    expect(missing.body).toContain('value="Sam"');
+    const added = await owner.post(`${base}/rounds/${rounds[0]}/teams/${teams.platform}/actions`, {
+      checkpoint,
+      title: 'Write down the AI direction',
+      owner: 'Sam',
+      due: '2027-Q2',
+    });
+    expect(added.statusCode, added.body).toBe(303);
+    const board = await owner.get(`${base}/actions`);
+    expect(board.body).toContain('Write down the AI direction');
+    // Platform +50 points; the organisation overall moved less (Apps stayed): net of drift it still moved.
+    expect(board.body).toContain('moved up alongside the action');
+
+    // Apps stayed at 2 while the rest of the organisation rose 50 points: worse, net of that drift.
+    const apps = await owner.post(`${base}/rounds/${rounds[0]}/teams/${teams.apps}/actions`, { checkpoint, title: 'Pair on it', owner: 'Ali', due: '2027-Q2' });
+    expect(apps.statusCode).toBe(303);
+    // Build tools (5 people) rose 50 points while the rest rose about 32: 18 net, under one whole vote in five (20).
+    const build = await owner.post(`${base}/rounds/${rounds[0]}/teams/${teams.build}/actions`, { checkpoint, title: 'Ask the team', owner: 'Bo', due: '2027-Q2' });
+    expect(build.statusCode).toBe(303);
+    const again = await owner.get(`${base}/actions`);
+    const card = (title: string) => new RegExp(`<strong>${title}</strong>[\\s\\S]*?class="outcome[^"]*">([^<]*)<`).exec(again.body)![1]!;
+    expect(card('Pair on it')).toBe('The checkpoint got worse alongside the action. ');
+    expect(card('Ask the team')).toBe('No clear change in the checkpoint alongside the action. ');
+  });
+});
