@@ -31,3 +31,19 @@ export function privateTokenForKey(secret: string, idempotencyKey: string): stri
 export function hashIdempotencyKey(key: string): string {
   return createHash('sha256').update(`idempotency:${key}`).digest('hex');
 }
+
+/**
+ * The token for a participant joining from one rendering of the join form:
+ * derived from the form's random nonce with a server secret, so a double-click
+ * or a retried post lands on the same response.
+ */
+export function privateTokenForJoin(secret: string, workshopId: string, nonce: string): string {
+  return createHmac('sha256', secret).update(`join:${workshopId}:${nonce}`).digest('base64url');
+}
+
+/** A join form's nonce: 128 random bits. */
+export function newJoinNonce(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export const joinNonceShape = /^[A-Za-z0-9_-]{22}$/;

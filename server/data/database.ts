@@ -19,6 +19,8 @@ export interface Database {
     round_id: ColumnType<string | null, string | null | undefined, never>;
     team_id: ColumnType<string | null, string | null | undefined, never>;
     team_path: ColumnType<string | null, string | null | undefined, never>;
+    /** The participant agreed to answer on the record (a leader, when the workshop asks it). */
+    on_record: ColumnType<boolean, boolean | undefined, boolean>;
     created_at: ColumnType<Date, never, never>;
     updated_at: ColumnType<Date, never, Date | string>;
   };
@@ -75,6 +77,18 @@ export interface Database {
     organisation_id: ColumnType<string | null, string | null | undefined, string | null>;
     round_id: ColumnType<string | null, string | null | undefined, string | null>;
     team_id: ColumnType<string | null, string | null | undefined, string | null>;
+    leaders_on_record: ColumnType<boolean, boolean | undefined, boolean>;
+    exported_at: ColumnType<Date | null, never, Date | string | null>;
+  };
+  /** What a workshop's group views show: answers as last published, per checkpoint and series. */
+  published_answers: {
+    workshop_id: string;
+    checkpoint_id: string;
+    response_id: string;
+    series: string;
+    role: ParticipantRole;
+    kind: 'rating' | 'not_applicable' | 'dont_know';
+    value: number | null;
   };
   workshop_consensus: {
     workshop_id: string;

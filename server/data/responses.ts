@@ -44,7 +44,7 @@ export async function createResponse(
     assessmentId: string;
     assessmentVersion: number;
     creationKey?: string;
-    participant?: { workshopId: string; role: ParticipantRole; code: string };
+    participant?: { workshopId: string; role: ParticipantRole; code: string; onRecord?: boolean };
   },
 ): Promise<{ response: ResponseRecord; created: boolean }> {
   const inserted = await db
@@ -57,6 +57,7 @@ export async function createResponse(
       workshop_id: input.participant?.workshopId ?? null,
       role: input.participant?.role ?? null,
       participant_code: input.participant?.code ?? null,
+      on_record: input.participant?.onRecord ?? false,
     })
     .onConflict((oc) => oc.column('creation_key').doNothing())
     .returning(responseColumns)

@@ -184,6 +184,10 @@ export async function createRoundResponse(
     tokenHash: Buffer;
     participantCode: string;
     workshopId?: string;
+    /** A leader who agreed to answer on the record (a workshop that asks it). */
+    onRecord?: boolean;
+    /** A retried join carries the same key and finds the response the first one created. */
+    creationKey?: string;
   },
 ): Promise<boolean> {
   const result = await db
@@ -199,6 +203,8 @@ export async function createRoundResponse(
       'role',
       'participant_code',
       'workshop_id',
+      'on_record',
+      'creation_key',
     ])
     .expression((eb) =>
       eb
@@ -217,14 +223,20 @@ export async function createRoundResponse(
           sql<string>`${input.role}::text`.as('role'),
           sql<string>`${input.participantCode}::text`.as('participant_code'),
           sql<string | null>`${input.workshopId ?? null}::uuid`.as('workshop_id'),
+          sql<boolean>`${input.onRecord ?? false}::boolean`.as('on_record'),
+          sql<string | null>`${input.creationKey ?? null}::text`.as('creation_key'),
         ])
         .where('round_teams.organisation_id', '=', input.organisationId)
         .where('round_teams.round_id', '=', input.roundId)
         .where('round_teams.team_id', '=', input.teamId)
         .where('rounds.status', '=', 'open'),
     )
+    .onConflict((oc) => oc.column('creation_key').doNothing())
     .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  if (Number(result.numInsertedOrUpdatedRows ?? 0n) > 0) return true;
+  if (!input.creationKey) return false;
+  const retried = await db.selectFrom('responses').select('id').where('creation_key', '=', input.creationKey).executeTakeFirst();
+  return retried !== undefined;
 }
 
 /** Live participation: per team, how many have answered at least one checkpoint. Counts only. */

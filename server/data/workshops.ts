@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CountedAnswer } from '../domain/aggregation.js';
+import { anonymousSeries, type PendingChange } from '../domain/anonymity.js';
 import type { Answer } from '../domain/answers.js';
 import type { Database, ParticipantRole } from './database.js';
 
@@ -22,6 +23,10 @@ export interface WorkshopRecord {
   organisationId: string | null;
   roundId: string | null;
   teamId: string | null;
+  /** Leaders answer on the record (each consents when choosing the role). */
+  leadersOnRecord: boolean;
+  /** Answers were exported: the workshop stays closed. */
+  exportedAt: Date | null;
 }
 
 const workshopColumns = [
@@ -40,6 +45,8 @@ const workshopColumns = [
   'workshops.organisation_id as organisationId',
   'workshops.round_id as roundId',
   'workshops.team_id as teamId',
+  'workshops.leaders_on_record as leadersOnRecord',
+  'workshops.exported_at as exportedAt',
 ] as const;
 
 const uniqueViolation = '23505';
@@ -50,7 +57,7 @@ export async function createWorkshop(
   input: Pick<
     WorkshopRecord,
     'ownerId' | 'title' | 'assessmentId' | 'assessmentVersion' | 'roles' | 'anonymityMinimum' | 'expectedParticipants' | 'joinCode'
-  >,
+  > & { leadersOnRecord?: boolean },
 ): Promise<WorkshopRecord | undefined> {
   try {
     return await db
@@ -64,6 +71,7 @@ export async function createWorkshop(
         anonymity_minimum: input.anonymityMinimum,
         expected_participants: input.expectedParticipants,
         join_code: input.joinCode,
+        leaders_on_record: input.leadersOnRecord ?? false,
       })
       .returning(workshopColumns)
       .executeTakeFirstOrThrow();
@@ -335,4 +343,149 @@ export async function actionsIn(db: Db, workshopId: string): Promise<Action[]> {
     .where('workshop_id', '=', workshopId)
     .orderBy('created_at')
     .execute();
+}
+
+/*
+ * Publication: what group views show is `published_answers`, a copy of the
+ * answers that moves per checkpoint and series only when the anonymity module
+ * allows it (see server/domain/anonymity.ts). Only respondents who rated
+ * something are copied; leaders on the record are read as they are.
+ */
+
+/** Everyone not on the record is published in one series (see anonymity.ts). */
+const countedCurrent = (workshopId: string) => sql`
+  select a.response_id, a.checkpoint_id, ${anonymousSeries}::text as series, r.role, a.kind, a.value
+  from answers a
+  join responses r on r.id = a.response_id
+  where a.workshop_id = ${workshopId} and not r.on_record
+    and exists (select 1 from answers x where x.workshop_id = ${workshopId} and x.response_id = r.id and x.kind = 'rating')`;
+
+/** Per checkpoint and series, how many respondents' current answers differ from the published ones. */
+export async function pendingChangesIn(db: Db | Transaction<Database>, workshopId: string): Promise<PendingChange[]> {
+  const { rows } = await sql<{ checkpoint_id: string; series: string; changed: string }>`
+    with cur as (${countedCurrent(workshopId)}),
+         pub as (select * from published_answers where workshop_id = ${workshopId})
+    select coalesce(cur.checkpoint_id, pub.checkpoint_id) as checkpoint_id,
+           coalesce(cur.series, pub.series) as series,
+           count(*) as changed
+    from cur full join pub on pub.response_id = cur.response_id and pub.checkpoint_id = cur.checkpoint_id
+    where cur.response_id is null or pub.response_id is null
+       or cur.kind <> pub.kind or cur.value is distinct from pub.value or cur.series <> pub.series
+    group by 1, 2`.execute(db);
+  return rows.map((r) => ({ checkpointId: r.checkpoint_id, series: r.series, changed: Number(r.changed) }));
+}
+
+/**
+ * Move the published answers where `decide` allows. The decision is taken again
+ * under the workshop row's lock, which saves share, so no answer changes between
+ * counting the changes and copying them. Returns what is still waiting.
+ */
+export async function publishAnswers(
+  db: Db,
+  workshopId: string,
+  decide: (pending: readonly PendingChange[]) => PendingChange[],
+): Promise<PendingChange[]> {
+  const pending = await pendingChangesIn(db, workshopId);
+  if (decide(pending).length === 0) return pending;
+  return db.transaction().execute(async (trx) => {
+    await trx.selectFrom('workshops').select('id').where('id', '=', workshopId).forUpdate().execute();
+    const locked = await pendingChangesIn(trx, workshopId);
+    const chosen = decide(locked);
+    if (chosen.length === 0) return locked;
+    const checkpoints = chosen.map((c) => c.checkpointId);
+    const series = chosen.map((c) => c.series);
+    await sql`
+      delete from published_answers p
+      using unnest(${checkpoints}::text[], ${series}::text[]) as chosen(checkpoint_id, series)
+      where p.workshop_id = ${workshopId} and p.checkpoint_id = chosen.checkpoint_id and p.series = chosen.series`.execute(trx);
+    await sql`
+      insert into published_answers (workshop_id, checkpoint_id, response_id, series, role, kind, value)
+      select ${workshopId}, cur.checkpoint_id, cur.response_id, cur.series, cur.role, cur.kind, cur.value
+      from (${countedCurrent(workshopId)}) cur
+      join unnest(${checkpoints}::text[], ${series}::text[]) as chosen(checkpoint_id, series)
+        on chosen.checkpoint_id = cur.checkpoint_id and chosen.series = cur.series`.execute(trx);
+    const chosenKeys = new Set(chosen.map((c) => `${c.checkpointId}\u0000${c.series}`));
+    return locked.filter((p) => !chosenKeys.has(`${p.checkpointId}\u0000${p.series}`));
+  });
+}
+
+export interface PublishedGroup {
+  /** Published answers, plus on-the-record answers as they are, counted by checkpoint, role and value. */
+  counts: CountedAnswer[];
+  /** Respondents in those counts, per role, and how many of the leaders are on the record. */
+  respondents: Record<ParticipantRole, number>;
+  onRecordLeaders: number;
+  /** Respondents who have rated something, now (published or not). */
+  raters: number;
+}
+
+const onRecordCurrent = (workshopId: string) => sql`
+  select a.response_id, a.checkpoint_id, r.role, a.kind, a.value
+  from answers a
+  join responses r on r.id = a.response_id
+  where a.workshop_id = ${workshopId} and r.on_record
+    and exists (select 1 from answers x where x.workshop_id = ${workshopId} and x.response_id = r.id and x.kind = 'rating')`;
+
+export async function publishedGroupIn(db: Db, workshopId: string): Promise<PublishedGroup> {
+  const [counted, people, raters] = await Promise.all([
+    sql<{ checkpoint_id: string; role: ParticipantRole; kind: Answer['kind']; value: number | null; count: string }>`
+      select checkpoint_id, role, kind, value, count(*) as count
+      from (select checkpoint_id, role, kind, value from published_answers where workshop_id = ${workshopId}
+            union all
+            select checkpoint_id, role, kind, value from (${onRecordCurrent(workshopId)}) o) all_answers
+      group by 1, 2, 3, 4`.execute(db),
+    sql<{ role: ParticipantRole; on_record: boolean; people: string }>`
+      select role, on_record, count(distinct response_id) as people
+      from (select response_id, role, false as on_record from published_answers where workshop_id = ${workshopId}
+            union all
+            select response_id, role, true from (${onRecordCurrent(workshopId)}) o) p
+      group by 1, 2`.execute(db),
+    sql<{ raters: string }>`
+      select count(distinct response_id) as raters from answers where workshop_id = ${workshopId} and kind = 'rating'`.execute(db),
+  ]);
+  const respondents: Record<ParticipantRole, number> = { leader: 0, team_member: 0 };
+  let onRecordLeaders = 0;
+  for (const p of people.rows) {
+    respondents[p.role] += Number(p.people);
+    if (p.on_record && p.role === 'leader') onRecordLeaders += Number(p.people);
+  }
+  return {
+    counts: counted.rows.map((r) => ({
+      checkpointId: r.checkpoint_id,
+      role: r.role,
+      answer: r.kind === 'rating' ? { kind: 'rating', value: r.value ?? 0 } : { kind: r.kind },
+      count: Number(r.count),
+    })),
+    respondents,
+    onRecordLeaders,
+    raters: Number(raters.rows[0]?.raters ?? 0),
+  };
+}
+
+export interface PublishedRow {
+  responseId: string;
+  role: ParticipantRole;
+  onRecord: boolean;
+  checkpointId: string;
+  answer: Answer;
+}
+
+/** Every published answer (and every on-the-record one), by respondent: for exports of a closed workshop. */
+export async function publishedRowsIn(db: Db, workshopId: string): Promise<PublishedRow[]> {
+  const { rows } = await sql<{ response_id: string; role: ParticipantRole; on_record: boolean; checkpoint_id: string; kind: Answer['kind']; value: number | null }>`
+    select response_id, role, false as on_record, checkpoint_id, kind, value from published_answers where workshop_id = ${workshopId}
+    union all
+    select response_id, role, true, checkpoint_id, kind, value from (${onRecordCurrent(workshopId)}) o
+    order by 1, 4`.execute(db);
+  return rows.map((r) => ({
+    responseId: r.response_id,
+    role: r.role,
+    onRecord: r.on_record,
+    checkpointId: r.checkpoint_id,
+    answer: r.kind === 'rating' ? { kind: 'rating', value: r.value ?? 0 } : { kind: r.kind },
+  }));
+}
+
+export async function markExported(db: Db, workshopId: string): Promise<void> {
+  await db.updateTable('workshops').set({ exported_at: sql`now()` }).where('id', '=', workshopId).where('exported_at', 'is', null).execute();
 }

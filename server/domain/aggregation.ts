@@ -118,32 +118,6 @@ export function discussionQueue(
     );
 }
 
-/**
- * Anonymity: a group result is shown only for at least `minimum` respondents;
- * below it the result is "below threshold", never "no data". A breakdown by
- * role needs the minimum in every role shown, or one role could be worked out
- * from the total by difference. Free-text notes need `freeTextMinimum`.
- */
-export const absoluteMinimum = 3;
-export const defaultMinimum = 5;
-export const freeTextMinimum = 10;
-
-export type Visibility = { shown: true } | { shown: false; reason: 'below_threshold'; n: number; minimum: number };
-
-export function visibility(n: number, minimum: number): Visibility {
-  const floor = Math.max(minimum, absoluteMinimum);
-  return n >= floor ? { shown: true } : { shown: false, reason: 'below_threshold', n, minimum: floor };
-}
-
-export function roleBreakdownVisibility(countsByRole: readonly number[], minimum: number): Visibility {
-  const smallest = Math.min(...countsByRole);
-  return visibility(countsByRole.length === 0 ? 0 : smallest, minimum);
-}
-
-export function freeTextVisibility(n: number, minimum: number): Visibility {
-  return visibility(n, Math.max(minimum, freeTextMinimum));
-}
-
 /** Answers counted by checkpoint, role and value, as a group's storage returns them. */
 export interface CountedAnswer {
   checkpointId: string;
@@ -175,4 +149,91 @@ export function tallyCounts(
     else tally.notApplicable += c.count;
   }
   return tallies;
+}
+
+/**
+ * The discussion agenda: a handful of checkpoints worth the room's time, each
+ * with a plain reason. Works for 5–10 people, where quartiles say little:
+ * - **split**: the share of pairs of raters at least two scale points apart
+ *   (30 % or more), with at least two raters on each side of the scale's middle;
+ * - **not knowing**: a third or more of the answers are "don't know" (a finding);
+ * - **perception gap**: leaders and team apart by `perceptionGapPoints` or more.
+ * Ranked by the strongest signal; agreed items go after the open ones.
+ */
+export const agendaLength = 7;
+export const splitPairShare = 0.3;
+export const dontKnowShare = 1 / 3;
+
+export interface AgendaItem {
+  checkpoint: PlacedCheckpoint;
+  distribution: Distribution;
+  gap: CheckpointGap | undefined;
+  /** 0–1: how strongly this item asks for discussion. */
+  weight: number;
+  reasons: { kind: 'split' | 'dont_know' | 'gap'; text: string }[];
+  agreed: boolean;
+}
+
+/** Share of pairs of ratings at least two scale points apart. */
+export function pairwiseSplit(counts: Distribution['counts']): number {
+  const values = counts.flatMap((c) => Array<number>(c.count).fill(c.value));
+  if (values.length < 2) return 0;
+  let apart = 0;
+  let pairs = 0;
+  for (let i = 0; i < values.length; i++) {
+    for (let j = i + 1; j < values.length; j++) {
+      pairs += 1;
+      if (Math.abs(values[i]! - values[j]!) >= 2) apart += 1;
+    }
+  }
+  return apart / pairs;
+}
+
+export function discussionAgenda(
+  checkpoints: readonly PlacedCheckpoint[],
+  distributions: ReadonlyMap<string, Distribution>,
+  scale: Definition['scale'],
+  options: { gaps?: ReadonlyMap<string, CheckpointGap>; agreed?: ReadonlySet<string>; limit?: number } = {},
+): AgendaItem[] {
+  const middle = (scale.min + scale.max) / 2;
+  const labelOf = (value: number) => scale.points.find((p) => p.value === value)?.label ?? String(value);
+  const pointsPerScore = (scale.max - scale.min) / 100;
+  const items: AgendaItem[] = [];
+  for (const checkpoint of checkpoints) {
+    const d = distributions.get(checkpoint.id);
+    if (!d) continue;
+    const gap = options.gaps?.get(checkpoint.id);
+    const reasons: AgendaItem['reasons'] = [];
+    let weight = 0;
+
+    const low = d.counts.filter((c) => c.value < middle && c.count > 0);
+    const high = d.counts.filter((c) => c.value > middle && c.count > 0);
+    const split = pairwiseSplit(d.counts);
+    const lowCount = low.reduce((s, c) => s + c.count, 0);
+    const highCount = high.reduce((s, c) => s + c.count, 0);
+    // A split has at least two people on each side of the scale's middle: one outlier is not a split.
+    if (lowCount >= 2 && highCount >= 2 && split >= splitPairShare) {
+      const mode = (side: typeof low) => side.reduce((a, b) => (b.count > a.count ? b : a));
+      reasons.push({
+        kind: 'split',
+        text: `The room is split: ${lowCount} say ${labelOf(mode(low).value).toLowerCase()} or less, ${highCount} say ${labelOf(mode(high).value).toLowerCase()} or more.`,
+      });
+      weight = Math.max(weight, split);
+    }
+    const asked = d.rated + d.dontKnow;
+    if (d.dontKnow >= 2 && asked > 0 && d.dontKnow / asked >= dontKnowShare) {
+      reasons.push({ kind: 'dont_know', text: `${d.dontKnow} of ${asked} don’t know: finding out is the first step.` });
+      weight = Math.max(weight, d.dontKnow / asked);
+    }
+    if (gap?.flagged && gap.gap !== null) {
+      const points = Math.round(Math.abs(gap.gap) * pointsPerScore * 10) / 10;
+      const who = gap.gap > 0 ? 'Leaders see it as more in place than the team' : 'The team sees it as more in place than leaders';
+      reasons.push({ kind: 'gap', text: `${who}: ${points} ${points === 1 ? 'point' : 'points'} apart on the scale.` });
+      weight = Math.max(weight, Math.abs(gap.gap) / 100);
+    }
+    if (reasons.length > 0) items.push({ checkpoint, distribution: d, gap, weight, reasons, agreed: options.agreed?.has(checkpoint.id) ?? false });
+  }
+  return items
+    .sort((a, b) => Number(a.agreed) - Number(b.agreed) || b.weight - a.weight || b.reasons.length - a.reasons.length)
+    .slice(0, options.limit ?? agendaLength);
 }

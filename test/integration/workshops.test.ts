@@ -49,8 +49,10 @@ async function participant(code: string, role: 'leader' | 'team_member') {
   await visitor.get('/join');
   const typed = await visitor.post('/join', { code: code.toLowerCase() });
   expect(typed.statusCode).toBe(303);
-  await visitor.get(typed.headers.location!);
-  const joined = await visitor.post(typed.headers.location!, { role });
+  const form = await visitor.get(typed.headers.location!);
+  const nonce = /name="nonce" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+  // A leader agrees to answer on the record where the workshop asks it (ignored elsewhere).
+  const joined = await visitor.post(typed.headers.location!, { role, nonce, ...(role === 'leader' ? { onRecord: 'yes' } : {}) });
   expect(joined.statusCode, joined.body).toBe(303);
   const privatePath = joined.headers.location!.replace(/\/start$/, '');
   await visitor.get(`${privatePath}/phases/${definition.phases[0]!.id}`);
@@ -111,7 +113,7 @@ describe('a coach runs a workshop', () => {
 
   it('the whole flow: join, answer, below threshold, live results, gap, queue, consensus, actions, reveal, close', async () => {
     const owner = await coach('Cleo');
-    const both = await createWorkshop(owner, { minimum: '3' });
+    const both = await createWorkshop(owner, { minimum: '3', leadersOnRecord: 'yes' });
     const leaders = await Promise.all([participant(both.code, 'leader'), participant(both.code, 'leader'), participant(both.code, 'leader')]);
     const team = await Promise.all([participant(both.code, 'team_member'), participant(both.code, 'team_member')]);
 
@@ -119,11 +121,14 @@ describe('a coach runs a workshop', () => {
     for (const l of leaders) await l.answer(answersFor('4', '4'));
     await team[0]!.answer(answersFor('1', '0'));
 
-    // 4 answering, minimum 3: results show, but the team has 1 respondent: no leader/team comparison.
+    // 4 answering, minimum 3: results show (the leaders, on the record); the team's one respondent waits.
     let live = await owner.get(`${both.path}/live`);
     expect(live.body).toContain('4</strong> answering');
     expect(live.body).toContain('Group diagnostic');
-    expect(live.body).toContain('The leader and team comparison appears once each role has 3 respondents (now 3 leaders and 1 team members).');
+    expect((await owner.get(`${both.path}/live?section=discussion`)).body).toContain(
+      'The leader and team comparison appears once a leader on the record and 3 team members have answered (now 3 and 0).',
+    );
+    expect(live.body).toContain('Newer answers from up to 1 person are waiting');
 
     await team[1]!.answer(answersFor('1', '0'));
     const third = await participant(both.code, 'team_member');
@@ -131,16 +136,26 @@ describe('a coach runs a workshop', () => {
 
     live = await owner.get(`${both.path}/live`);
     expect(live.body).toContain('6</strong> answering');
-    expect(live.body).toContain('Leaders and team: the perception gap');
-    expect(live.body).toContain('<th scope="row">1. Foundation</th><td>100 / 17</td><td>83</td><td>100 / 8</td><td>92</td>');
-    expect(live.body).toContain('Discussion queue');
+    const discussion = await owner.get(`${both.path}/live?section=discussion`);
+    expect(discussion.body).toContain('Leaders and team: the perception gap');
+    expect(discussion.body).toContain('<th scope="row">1. Foundation</th><td>100 / 17</td><td>83</td><td>100 / 8</td><td>92</td>');
+    expect(discussion.body).toContain('Discussion queue');
+    expect(discussion.body).toContain('Leaders see it as more in place than the team');
+    expect(discussion.body).toMatch(/Leaders see it \d+ higher/);
     expect(live.body).toContain('class="flag">split</strong>');
+    // Every bar carries its share (a helper once shadowed the field and every meter said "–").
+    expect(live.body).toMatch(/<meter min="0" max="100" value="\d+" aria-label="[^"]+: \d+ \(\d+%\)">/);
+    expect(live.body).not.toContain('value="–"');
 
     // Consensus: the group agrees a 2 on the first prerequisite, with a dissent note.
     const [firstPrerequisite] = prerequisiteIds();
     await owner.get(both.path);
     const agreed = await owner.post(`${both.path}/consensus/${firstPrerequisite}`, { answer: '2', dissent: 'Two leads think it is a 1' });
     expect(agreed.statusCode).toBe(303);
+    // Saving confirms what was agreed, in words, and keeps the item open.
+    const confirmed = await owner.get(agreed.headers.location!.split('#')[0]!);
+    expect(confirmed.body).toContain('Dissent noted: “Two leads think it is a 1”');
+    expect(confirmed.body).toMatch(new RegExp(`id="agree-${firstPrerequisite!.replace(/\./g, '\\.')}" open`));
     const agreedView = await owner.get(`${both.path}/live?basis=agreed`);
     expect(agreedView.body).toContain('Group diagnostic (agreed answers)');
     const votesView = await owner.get(`${both.path}/live?basis=votes`);
@@ -152,8 +167,8 @@ describe('a coach runs a workshop', () => {
     const action = { checkpoint: firstPrerequisite!, title: 'Write the AI direction memo', owner: 'VP Eng', due: '2027-Q1', key: 'k-1' };
     await owner.post(`${both.path}/actions`, action);
     await owner.post(`${both.path}/actions`, action);
-    const page = await owner.get(both.path);
-    expect(page.body.match(/<th scope="row">Write the AI direction memo<\/th>/g)).toHaveLength(1);
+    const page = await owner.get(`${both.path}/actions`);
+    expect(page.body.match(/<p class="step-statement">Write the AI direction memo<\/p>/g)).toHaveLength(1);
     const bad = await owner.post(`${both.path}/actions`, { ...action, owner: '', key: 'k-2' });
     expect(bad.statusCode).toBe(422);
     expect(bad.body).toContain('Name who owns it.');
@@ -171,15 +186,8 @@ describe('a coach runs a workshop', () => {
     const report = await owner.get(`${both.path}/report`);
     expect(report.body).toContain('Write the AI direction memo');
     expect(report.body).toContain('Two leads think it is a 1');
-    const csv = await owner.get(`${both.path}/export.csv`);
-    expect(csv.statusCode).toBe(200);
-    const lines = csv.body.trim().split('\r\n');
-    expect(lines[0]).toBe('"assessment","version","participant","role","checkpoint","answer"');
-    expect(lines).toHaveLength(1 + 6 * (prerequisiteIds().length + executionIds().length));
-    expect(lines[1]).toMatch(/^"ai-native-maturity","1","P-[A-Z2-9]{8}","(leader|team_member)","[a-z.-]+","(\d|dontknow|na)"$/);
-    const json = await owner.get(`${both.path}/export.json`);
-    expect(JSON.parse(json.body).answers).toHaveLength(lines.length - 1);
-
+    // Exports wait for the close.
+    expect((await owner.get(`${both.path}/export.csv`)).statusCode).toBe(409);
     // Closing stops answers and joins; reopening restores them.
     await owner.post(`${both.path}/status`, { status: 'closed' });
     const [someId] = executionIds();
@@ -203,6 +211,22 @@ describe('a coach runs a workshop', () => {
     await owner.post(`${both.path}/status`, { status: 'open' });
     const again = await third.visitor.autosave(`${third.privatePath}/checkpoints/${someId}`, { [`answer:${someId}`]: '3' });
     expect(again.statusCode).toBe(200);
+
+    // Closed: exports with statement, phase and part, agreed answers and actions; then it stays closed.
+    await owner.post(`${both.path}/status`, { status: 'closed' });
+    const csv = await owner.get(`${both.path}/export.csv`);
+    expect(csv.statusCode).toBe(200);
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines[0]).toBe('"assessment","version","participant","role","on_record","phase","part","level","checkpoint","statement","answer"');
+    expect(lines).toHaveLength(1 + 6 * (prerequisiteIds().length + executionIds().length));
+    expect(lines[1]).toMatch(/^"ai-native-maturity","1","P-[A-Z2-9]{8}","(leader|team_member)","(yes|no)","1","(prerequisites|execution)","[a-z]*","[a-z0-9.-]+","[^"]+","(\d|dontknow|na)"$/);
+    const json = JSON.parse((await owner.get(`${both.path}/export.json`)).body);
+    expect(json.answers).toHaveLength(lines.length - 1);
+    expect(json.agreed).toEqual([{ checkpoint: firstPrerequisite, answer: 2, dissentNote: 'Two leads think it is a 1' }]);
+    expect(json.actions).toEqual([{ checkpoint: firstPrerequisite, title: 'Write the AI direction memo', owner: 'VP Eng', due: '2027-Q1' }]);
+    const reopened = await owner.post(`${both.path}/status`, { status: 'open' });
+    expect(reopened.statusCode).toBe(409);
+    expect(reopened.body).toContain('Its answers have been exported, so it stays closed');
   });
 
   it('answers saved without JavaScript (the phase form) count in the group like autosaved ones', async () => {
@@ -250,7 +274,7 @@ describe('access', () => {
     const { path } = await createWorkshop(owner);
     const missingPath = '/coach/workshops/00000000-0000-4000-8000-000000000000';
     await other.get('/coach');
-    for (const suffix of ['', '/live', '/qr.svg', '/report', '/export.csv', '/export.json']) {
+    for (const suffix of ['', '/results', '/discussion', '/agreement', '/actions', '/exports', '/presenter', '/live', '/qr.svg', '/report', '/export.csv', '/export.json']) {
       const denied = await other.get(`${path}${suffix}`);
       const missing = await other.get(`${missingPath}${suffix}`);
       expect(denied.statusCode, suffix).toBe(404);
@@ -267,13 +291,13 @@ describe('access', () => {
     // The owner's action cannot be removed by the other coach.
     await owner.get(path);
     await owner.post(`${path}/actions`, { checkpoint: prerequisiteIds()[0]!, title: 'Keep me', owner: 'Eve', due: '2027-Q1' });
-    const actionId = /actions\/([0-9a-f-]{36})\/delete/.exec((await owner.get(path)).body)![1]!;
+    const actionId = /actions\/([0-9a-f-]{36})\/delete/.exec((await owner.get(`${path}/actions`)).body)![1]!;
     expect((await other.post(`${path}/actions/${actionId}/delete`)).statusCode).toBe(404);
-    expect((await owner.get(path)).body).toContain('<th scope="row">Keep me</th>');
+    expect((await owner.get(`${path}/actions`)).body).toContain('<p class="step-statement">Keep me</p>');
     // Nothing changed for the owner.
     const page = await owner.get(path);
     expect(page.body).toContain('Close the workshop');
-    expect(page.body).not.toContain('agreed:');
+    expect((await owner.get(`${path}/agreement`)).body).not.toContain('agreed:');
   });
 
   it('without a session, coach pages send you to sign in', async () => {
@@ -331,7 +355,7 @@ describe('anonymity', () => {
     await owner.post(`${path}/reveal`, { revealed: 'true' });
 
     const views = [
-      await owner.get(path),
+      await owner.get(`${path}/results`),
       await owner.get(`${path}/live`),
       await owner.get(`${path}/report`),
       await people[0]!.visitor.get(`${people[0]!.privatePath}/group`),
@@ -347,12 +371,14 @@ describe('anonymity', () => {
     expect((await owner.get(`${path}/export.csv`)).statusCode).toBe(409);
     expect((await owner.get(`${path}/export.json`)).statusCode).toBe(409);
 
-    // One more: results appear; roles (3 leaders, 2 team) stay hidden below 5 each, also in exports.
+    // One more: results appear; leaders are anonymous here, so they are never split from the team, also in exports.
     const fifth = await participant(code, 'leader');
     await fifth.answer(answersFor('2', '3'));
     const live = await owner.get(`${path}/live`);
     expect(live.body).toContain('class="bars"');
     expect(live.body).not.toContain('Leaders and team: the perception gap</h3>\n    <table');
+    expect((await owner.get(`${path}/live?section=discussion`)).body).toContain('Leaders and team are counted together here');
+    await owner.post(`${path}/status`, { status: 'closed' });
     const csv = await owner.get(`${path}/export.csv`);
     expect(csv.statusCode).toBe(200);
     expect(csv.body).not.toContain('"leader"');
@@ -362,7 +388,7 @@ describe('anonymity', () => {
 
   it('a checkpoint answered by fewer than the minimum stays hidden everywhere: its row, the scores, the gap, the export', async () => {
     const owner = await coach('Ida');
-    const { path, code } = await createWorkshop(owner, { minimum: '3' });
+    const { path, code } = await createWorkshop(owner, { minimum: '3', leadersOnRecord: 'yes' });
     const leaders = await Promise.all([1, 2, 3].map(() => participant(code, 'leader')));
     const team = await Promise.all([1, 2, 3].map(() => participant(code, 'team_member')));
     for (const p of [...leaders, ...team]) await p.answer(answersFor('3', '3'));
@@ -372,11 +398,13 @@ describe('anonymity', () => {
     await team[0]!.visitor.autosave(`${team[0]!.privatePath}/checkpoints/${lonely}`, { [`answer:${lonely}`]: '0' });
 
     const live = await owner.get(`${path}/live`);
-    expect(live.body).toContain('Below threshold (2 answers)');
+    expect(live.body).toContain('Below threshold (fewer than 3 answers)');
     // Phase 2 has no score: its only answers are the hidden ones.
     expect(live.body).toContain('<th scope="row">2. Delivery process</th><td>–</td><td>–</td>');
-    expect(live.body).toMatch(/<th scope="row">2\. Delivery process<\/th><td>– \/ –<\/td>/);
-    expect(live.body).not.toContain('leaders 100, team 0');
+    const gap = await owner.get(`${path}/live?section=discussion`);
+    expect(gap.body).toMatch(/<th scope="row">2\. Delivery process<\/th><td>– \/ –<\/td>/);
+    expect(gap.body).not.toContain(`${definition.phases[1]!.title}: prerequisites`);
+    await owner.post(`${path}/status`, { status: 'closed' });
     const csv = await owner.get(`${path}/export.csv`);
     expect(csv.body).not.toContain(`"${lonely}"`);
     expect(csv.body.trim().split('\r\n')).toHaveLength(1 + 6 * (prerequisiteIds().length + executionIds().length));

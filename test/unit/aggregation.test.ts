@@ -2,13 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { tallyAnswers, type Answer } from '../../server/domain/answers.js';
 import { allCheckpoints } from '../../server/domain/definition.js';
 import {
+  discussionAgenda,
   discussionQueue,
   distributionOf,
-  freeTextVisibility,
   perceptionGaps,
   quantile,
-  roleBreakdownVisibility,
-  visibility,
 } from '../../server/domain/aggregation.js';
 import { fixtureDefinition as definition } from '../fixtures/definition.js';
 
@@ -83,27 +81,43 @@ describe('discussion queue', () => {
   });
 });
 
-describe('anonymity', () => {
+describe('discussion agenda (5–10 people)', () => {
+  const scale = definition.scale;
+  const dist = (ratings: number[], dontKnow = 0) => distributionOf({ rated: ratings, dontKnow, notApplicable: 0, respondents: ratings.length + dontKnow }, scale);
+
   it.each([
-    [4, 5, false],
-    [5, 5, true],
-    [2, 1, false], // never below 3, whatever the setting
-    [3, 1, true],
-  ])('%i respondents with a minimum of %i → shown: %s', (n, minimum, shown) => {
-    expect(visibility(n, minimum).shown).toBe(shown);
+    ['3 say not in place, 3 say mostly in place', [0, 0, 0, 3, 3, 3], 0, ['split']],
+    ['everyone near the middle', [2, 2, 1, 2, 3, 2], 0, []],
+    ['4 of 6 don’t know', [2, 3], 4, ['dont_know']],
+    ['one outlier among six agreeing', [3, 3, 3, 3, 3, 0], 0, []],
+  ])('%s → %j', (_name, ratings, dontKnow, kinds) => {
+    const [first] = checkpoints;
+    const agenda = discussionAgenda([first!], new Map([[first!.id, dist(ratings, dontKnow)]]), scale);
+    expect(agenda.flatMap((i) => i.reasons.map((r) => r.kind))).toEqual(kinds);
   });
 
-  it('below threshold says so, with the minimum that applies', () => {
-    expect(visibility(2, 1)).toEqual({ shown: false, reason: 'below_threshold', n: 2, minimum: 3 });
+  it('says the split in plain words, with the scale’s labels', () => {
+    const [first] = checkpoints;
+    const [item] = discussionAgenda([first!], new Map([[first!.id, dist([0, 0, 0, 3, 3, 3])]]), scale);
+    const low = scale.points.find((p) => p.value === 0)!.label.toLowerCase();
+    const high = scale.points.find((p) => p.value === 3)!.label.toLowerCase();
+    expect(item!.reasons[0]!.text).toBe(`The room is split: 3 say ${low} or less, 3 say ${high} or more.`);
   });
 
-  it('a role breakdown needs the minimum in every role (no difference attack)', () => {
-    expect(roleBreakdownVisibility([7, 4], 5).shown).toBe(false);
-    expect(roleBreakdownVisibility([5, 6], 5).shown).toBe(true);
+  it('keeps at most seven items, strongest first, agreed ones last', () => {
+    const many = Array.from({ length: 10 }, (_, i) => ({ ...checkpoints[0]!, id: `c${i}` }));
+    const distributions = new Map(many.map((c, i) => [c.id, dist(i % 2 ? [0, 0, 4, 4, 4] : [0, 0, 0, 4, 4, 4])]));
+    const agenda = discussionAgenda(many, distributions, scale, { agreed: new Set(['c0']) });
+    expect(agenda).toHaveLength(7);
+    expect(agenda.map((i) => i.agreed)).not.toContain(true); // c0 agreed: pushed past the seven
+    const weights = agenda.map((i) => i.weight);
+    expect([...weights].sort((a, b) => b - a)).toEqual(weights);
   });
 
-  it('free-text notes need ten respondents', () => {
-    expect(freeTextVisibility(9, 5).shown).toBe(false);
-    expect(freeTextVisibility(10, 5).shown).toBe(true);
+  it('names who sees it higher when leaders and team are apart', () => {
+    const [first] = checkpoints;
+    const gaps = new Map([[first!.id, { checkpointId: first!.id, leaders: 100, team: 50, gap: 50, flagged: true }]]);
+    const [item] = discussionAgenda([first!], new Map([[first!.id, dist([2, 2, 2, 2, 2])]]), scale, { gaps });
+    expect(item!.reasons[0]!.text).toMatch(/^Leaders see it as more in place than the team: \d+(\.\d)? points apart on the scale\.$/);
   });
 });

@@ -21,7 +21,7 @@ import {
 import { closeRound, findRound, findRoundTeam, openRound, participationByTeam, roundTeams, roundsOf } from '../../data/rounds.js';
 import { createTeam, teamsOf, updateTeam } from '../../data/teams.js';
 import { createWorkshop, linkWorkshopToRound, workshopsOfRound } from '../../data/workshops.js';
-import { absoluteMinimum, defaultMinimum } from '../../domain/aggregation.js';
+import { absoluteMinimum, defaultMinimum } from '../../domain/anonymity.js';
 import { can, canAssignRole, canReadTeam, organisationRoles, type OrganisationRole } from '../../domain/organisation-access.js';
 import { roundResults } from '../../domain/round-results.js';
 import { teamPath, teamPathLabel, wouldCycle } from '../../domain/team-tree.js';

@@ -4,25 +4,38 @@ import { z } from 'zod';
 import {
   actionsIn,
   addAction,
-  anonymousAnswersIn,
   clearConsensus,
+  consensusIn,
   createWorkshop,
   deleteAction,
   findWorkshopOf,
   listWorkshopsOf,
-  participationIn,
+  markExported,
+  publishAnswers,
+  publishedGroupIn,
+  publishedRowsIn,
   saveConsensus,
   setResultsRevealed,
   setWorkshopStatus,
   type WorkshopRecord,
 } from '../../data/workshops.js';
-import { absoluteMinimum, defaultMinimum, roleBreakdownVisibility, visibility } from '../../domain/aggregation.js';
+import {
+  absoluteMinimum,
+  checkpointVisibility,
+  defaultMinimum,
+  exportPermission,
+  publishable,
+  reopenPermission,
+  roleComparisonVisibility,
+} from '../../domain/anonymity.js';
+import { dueQuarterProblem } from '../../domain/quarters.js';
 import { isOnScale } from '../../domain/answers.js';
 import { allCheckpoints } from '../../domain/definition.js';
 import { toCsv } from '../../domain/csv.js';
 import { HttpError, notFound } from '../../http-errors.js';
-import { displayJoinCode, newJoinCode } from '../../join-codes.js';
+import { displayJoinCode, newJoinCode, newParticipantCode } from '../../join-codes.js';
 import { parseChoice } from '../self-assessment/answer-form.js';
+import { livePartials, presenterView, roomView, sectionKeys, type RoomInput, type RoomSection } from '../../views/facilitator-view.js';
 import { definitionOf, loadGroup } from './group.js';
 import { roleLabels } from './join.js';
 
@@ -51,10 +64,11 @@ const newWorkshopForm = z.object({
     .transform((v) => v.trim())
     .transform((v) => (v === '' ? null : Number(v)))
     .pipe(z.number({ error: 'Enter a whole number, or leave it empty.' }).int('Enter a whole number, or leave it empty.').positive('Enter a number above 0.').max(5000).nullable()),
+  leadersOnRecord: z.preprocess((v) => v === 'yes', z.boolean()),
 });
 
 const consensusForm = z.object({
-  answer: z.string(),
+  answer: z.string({ error: 'Choose one of the options listed.' }),
   dissent: cleanText(2000, 'Keep the dissent note under 2,000 characters.').default(''),
 });
 
@@ -62,7 +76,7 @@ const actionForm = z.object({
   checkpoint: z.string().min(1, 'Choose the checkpoint this action works on.'),
   title: cleanText(300, 'Keep it under 300 characters.').pipe(z.string().min(1, 'Say what will be done.')),
   owner: cleanText(120, 'Keep the name under 120 characters.').pipe(z.string().min(1, 'Name who owns it.')),
-  due: z.string().regex(/^\d{4}-Q[1-4]$/, 'Choose the quarter it is due.'),
+  due: z.string().default(''),
   // A retried post carries the same key; anything odd is simply not used for de-duplication.
   key: z.string().max(64).optional().catch(undefined),
 });
@@ -70,22 +84,6 @@ const actionForm = z.object({
 type FormErrors = Record<string, string>;
 const errorsOf = (error: z.ZodError): FormErrors =>
   Object.fromEntries(error.issues.map((i) => [String(i.path[0] ?? 'form'), i.message]));
-
-/** This quarter and the next four, as "2026-Q4". */
-function upcomingQuarters(now = new Date()): string[] {
-  const quarters: string[] = [];
-  let year = now.getUTCFullYear();
-  let quarter = Math.floor(now.getUTCMonth() / 3) + 1;
-  for (let i = 0; i < 5; i++) {
-    quarters.push(`${year}-Q${quarter}`);
-    quarter += 1;
-    if (quarter > 4) {
-      quarter = 1;
-      year += 1;
-    }
-  }
-  return quarters;
-}
 
 const coachPage = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
@@ -103,49 +101,32 @@ export default async function coachRoutes(app: FastifyInstance) {
 
   const back = (workshop: WorkshopRecord, anchor = '') => `/coach/workshops/${workshop.id}${anchor}`;
 
-  async function renderFacilitator(
+  const joinUrlOf = (request: FastifyRequest, workshop: WorkshopRecord) => `${publicBase(request)}/j/${workshop.joinCode}`;
+
+  async function renderRoom(
     request: FastifyRequest,
     reply: FastifyReply,
     workshop: WorkshopRecord,
-    actionState: { values?: Record<string, string>; errors?: FormErrors } = {},
+    section: RoomSection,
+    states: Pick<RoomInput, 'actionState' | 'agreeState' | 'agreedId'> = {},
   ) {
     const { basis } = basisQuery.parse(request.query ?? {});
-    const { definition, group } = await loadGroup(app, workshop, basis);
-    const actions = await actionsIn(app.db, workshop.id);
-    const checkpoints = allCheckpoints(definition);
-    const statementOf = new Map(checkpoints.map((c) => [c.id, c.statement]));
-    const constraintIds = new Set(group.results?.constraint?.weakest.map((w) => w.id) ?? []);
-    const joinUrl = `${publicBase(request)}/j/${workshop.joinCode}`;
-    return coachPage(reply).page('workshops/facilitator', {
-      title: workshop.title,
-      workshop: {
-        ...workshop,
-        code: displayJoinCode(workshop.joinCode),
-        joinUrl,
-        path: back(workshop),
-        open: workshop.status === 'open',
-        roles: workshop.roles.map((r) => roleLabels[r]),
-      },
-      assessment: definition,
+    const [{ definition, group }, actions] = await Promise.all([loadGroup(app, workshop, basis), actionsIn(app.db, workshop.id)]);
+    const view = roomView({
+      section,
+      workshop,
+      joinUrl: joinUrlOf(request, workshop),
+      definition,
       group,
       basis,
-      charts: true,
-      livePath: `${back(workshop)}/live?basis=${basis}`,
-      consensusOptions: [
-        ...definition.scale.points.map((p) => ({ value: String(p.value), label: `${p.value}: ${p.label}` })),
-        { value: 'dontknow', label: definition.scale.dontKnow.label },
-        { value: 'na', label: definition.scale.notApplicable.label },
-      ],
-      actionCheckpoints: [
-        ...checkpoints.filter((c) => constraintIds.has(c.id)).map((c) => ({ id: c.id, statement: c.statement, constraint: true })),
-        ...checkpoints.filter((c) => !constraintIds.has(c.id)).map((c) => ({ id: c.id, statement: c.statement, constraint: false })),
-      ],
-      actions: actions.map((a) => ({ ...a, statement: statementOf.get(a.checkpointId) ?? a.checkpointId })),
-      quarters: upcomingQuarters(),
-      actionValues: actionState.values ?? {},
-      actionErrors: actionState.errors ?? {},
+      actions,
+      now: new Date(),
+      reopen: reopenPermission({ exported: workshop.exportedAt !== null }),
+      exportPermission: exportPermission({ status: workshop.status, counted: group.participation.counted, minimum: workshop.anonymityMinimum }),
       actionKey: crypto.randomUUID(),
+      ...states,
     });
+    return coachPage(reply).page('workshops/facilitator', view);
   }
 
   // Every route here is a coach's: signed in, and (for a workshop) its owner.
@@ -210,6 +191,7 @@ export default async function coachRoutes(app: FastifyInstance) {
         roles: parsed.data.roles,
         anonymityMinimum: parsed.data.minimum,
         expectedParticipants: parsed.data.expected,
+        leadersOnRecord: parsed.data.leadersOnRecord && parsed.data.roles.includes('leader'),
         joinCode: newJoinCode(),
       });
       if (workshop) return reply.redirect(back(workshop), 303);
@@ -217,16 +199,36 @@ export default async function coachRoutes(app: FastifyInstance) {
     throw new Error('could not draw a free join code in 5 attempts');
   });
 
-  app.get('/coach/workshops/:id', async (request, reply) => renderFacilitator(request, reply, await ownWorkshop(request)));
+  app.get('/coach/workshops/:id', async (request, reply) => renderRoom(request, reply, await ownWorkshop(request), 'join'));
 
-  // The live part of the facilitator view, polled by htmx: every process reads the same database.
+  // Each section of the room is a page of its own (static routes such as /live and /report win over this one).
+  app.get('/coach/workshops/:id/:section', async (request, reply) => {
+    const section = z.object({ section: z.enum(sectionKeys) }).safeParse(request.params);
+    if (!section.success) throw notFound();
+    const workshop = await ownWorkshop(request);
+    const query = z.object({ agreed: z.string().max(100).optional(), checkpoint: z.string().max(100).optional() }).catch({}).parse(request.query ?? {});
+    return renderRoom(request, reply, workshop, section.data.section, {
+      agreedId: query.agreed,
+      actionState: query.checkpoint ? { values: { checkpoint: query.checkpoint } } : undefined,
+    });
+  });
+
+  // The live part of a section, polled by htmx: every process reads the same database.
   app.get('/coach/workshops/:id/live', async (request, reply) => {
     const workshop = await ownWorkshop(request);
     const { basis } = basisQuery.parse(request.query ?? {});
+    const { section } = z.object({ section: z.enum(['join', 'results', 'discussion']).catch('results') }).parse(request.query ?? {});
     const { definition, group } = await loadGroup(app, workshop, basis);
     return coachPage(reply)
       .header('vary', 'HX-Request')
-      .fragment('workshops/live', { group, basis, assessment: definition, workshop: { path: back(workshop) } });
+      .fragment(livePartials[section]!, { group, basis, assessment: definition, workshop: { path: back(workshop) } });
+  });
+
+  app.get('/coach/workshops/:id/presenter', async (request, reply) => {
+    const workshop = await ownWorkshop(request);
+    const { item } = z.object({ item: z.coerce.number().int().min(1).max(100).optional() }).catch({ item: undefined }).parse(request.query ?? {});
+    const { group } = await loadGroup(app, workshop, 'votes');
+    return coachPage(reply).page('workshops/presenter', presenterView({ workshop, joinUrl: joinUrlOf(request, workshop), group, item }));
   });
 
   app.get('/coach/workshops/:id/qr.svg', async (request, reply) => {
@@ -238,7 +240,11 @@ export default async function coachRoutes(app: FastifyInstance) {
   app.post('/coach/workshops/:id/status', async (request, reply) => {
     const workshop = await ownWorkshop(request);
     const { status } = z.object({ status: z.enum(['open', 'closed']) }).parse(request.body);
+    const reopen = reopenPermission({ exported: workshop.exportedAt !== null });
+    if (status === 'open' && !reopen.allowed) throw new HttpError(409, 'stays_closed', reopen.reason);
     await setWorkshopStatus(app.db, workshop.id, status);
+    // Closing publishes what the anonymity rules allow, so the report and exports start from it.
+    if (status === 'closed') await publishAnswers(app.db, workshop.id, (p) => publishable(p, workshop.anonymityMinimum));
     return reply.redirect(back(workshop), 303);
   });
 
@@ -254,17 +260,24 @@ export default async function coachRoutes(app: FastifyInstance) {
     const definition = definitionOf(app, workshop);
     const { checkpointId } = z.object({ checkpointId: z.string() }).parse(request.params);
     if (!allCheckpoints(definition).some((c) => c.id === checkpointId)) throw notFound();
-    const form = consensusForm.parse(request.body);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const parsed = consensusForm.safeParse(body);
+    const choice = parsed.success && parsed.data.answer !== '' ? parseChoice(parsed.data.answer) : undefined;
+    const badAnswer = parsed.success && parsed.data.answer !== '' && (!choice || !isOnScale(choice, definition.scale));
+    if (!parsed.success || badAnswer) {
+      const text = (v: unknown) => (typeof v === 'string' ? v : '');
+      const error = parsed.success ? 'Choose one of the options listed.' : parsed.error.issues[0]!.message;
+      return renderRoom(request, reply.status(422), workshop, 'agreement', {
+        agreeState: { checkpointId, answer: text(body.answer), dissent: text(body.dissent), error },
+      });
+    }
+    const form = parsed.data;
     if (form.answer === '') {
       await clearConsensus(app.db, workshop.id, checkpointId);
     } else {
-      const answer = parseChoice(form.answer);
-      if (!answer || !isOnScale(answer, definition.scale)) {
-        throw new HttpError(422, 'invalid_answer', 'Choose one of the options listed.', [{ field: 'answer', message: 'not on the scale' }]);
-      }
-      await saveConsensus(app.db, workshop.id, { checkpointId, answer, dissentNote: form.dissent === '' ? null : form.dissent });
+      await saveConsensus(app.db, workshop.id, { checkpointId, answer: choice!, dissentNote: form.dissent === '' ? null : form.dissent });
     }
-    return reply.redirect(back(workshop, `#agree-${checkpointId}`), 303);
+    return reply.redirect(back(workshop, `/agreement?agreed=${encodeURIComponent(checkpointId)}#agree-${checkpointId}`), 303);
   });
 
   app.post('/coach/workshops/:id/actions', async (request, reply) => {
@@ -273,9 +286,12 @@ export default async function coachRoutes(app: FastifyInstance) {
     const body = (request.body ?? {}) as Record<string, string>;
     const parsed = actionForm.safeParse(body);
     const known = parsed.success && allCheckpoints(definition).some((c) => c.id === parsed.data.checkpoint);
-    if (!parsed.success || !known) {
-      const errors = parsed.success ? { checkpoint: 'Choose the checkpoint this action works on.' } : errorsOf(parsed.error);
-      return renderFacilitator(request, reply.status(422), workshop, { values: body, errors });
+    const dueProblem = dueQuarterProblem(parsed.success ? parsed.data.due : String(body.due ?? ''), new Date());
+    if (!parsed.success || !known || dueProblem) {
+      const errors: FormErrors = { ...(parsed.success ? {} : errorsOf(parsed.error)) };
+      if (parsed.success && !known) errors.checkpoint = 'Choose the checkpoint this action works on.';
+      if (dueProblem) errors.due = dueProblem;
+      return renderRoom(request, reply.status(422), workshop, 'actions', { actionState: { values: body, errors } });
     }
     await addAction(app.db, workshop.id, {
       checkpointId: parsed.data.checkpoint,
@@ -284,14 +300,14 @@ export default async function coachRoutes(app: FastifyInstance) {
       dueQuarter: parsed.data.due,
       requestKey: parsed.data.key ? `${workshop.id}:${parsed.data.key}` : null,
     });
-    return reply.redirect(back(workshop, '#actions'), 303);
+    return reply.redirect(back(workshop, '/actions#actions'), 303);
   });
 
   app.post('/coach/workshops/:id/actions/:actionId/delete', async (request, reply) => {
     const workshop = await ownWorkshop(request);
     const { actionId } = z.object({ actionId: z.uuid() }).catch({ actionId: '' }).parse(request.params);
     if (actionId) await deleteAction(app.db, workshop.id, actionId);
-    return reply.redirect(back(workshop, '#actions'), 303);
+    return reply.redirect(back(workshop, '/actions#actions'), 303);
   });
 
   app.get('/coach/workshops/:id/report', async (request, reply) => {
@@ -313,42 +329,56 @@ export default async function coachRoutes(app: FastifyInstance) {
   });
 
   /**
-   * Anonymous answers: participant as a random code, role, checkpoint, value.
-   * Refused below the workshop's minimum; the role column is left empty unless
-   * every role reaches the minimum (or one role could be read off by difference).
+   * One row per respondent and checkpoint, from the published answers of a closed
+   * workshop (the anonymity module says when), under codes drawn for this export
+   * only. The role column is empty unless the role breakdown is shown. Exporting
+   * keeps the workshop closed for good.
    */
   async function exportRows(workshop: WorkshopRecord) {
     const definition = definitionOf(app, workshop);
-    const participation = await participationIn(app.db, workshop.id, allCheckpoints(definition).length);
-    const group = visibility(participation.answering, workshop.anonymityMinimum);
-    if (!group.shown) {
-      throw new HttpError(
-        409,
-        'below_threshold',
-        `Export is available once ${group.minimum} people have answered (now ${group.n}), so nobody’s answers can be singled out.`,
-      );
-    }
-    const roles = roleBreakdownVisibility(
-      [participation.answeringByRole.leader, participation.answeringByRole.team_member].filter((_, i) =>
-        workshop.roles.includes((['leader', 'team_member'] as const)[i]!),
-      ),
-      workshop.anonymityMinimum,
-    );
-    // A checkpoint fewer than the minimum answered is hidden in every view, so it is left out here too.
-    const all = await anonymousAnswersIn(app.db, workshop.id);
+    const minimum = workshop.anonymityMinimum;
+    await publishAnswers(app.db, workshop.id, (p) => publishable(p, minimum));
+    const published = await publishedGroupIn(app.db, workshop.id);
+    const counted = published.respondents.leader + published.respondents.team_member;
+    const permission = exportPermission({ status: workshop.status, counted, minimum });
+    if (!permission.allowed) throw new HttpError(409, 'export_refused', permission.reason);
+    const roles = roleComparisonVisibility({
+      leadersOnRecord: workshop.leadersOnRecord,
+      leaders: published.respondents.leader,
+      team: published.respondents.team_member,
+      minimum,
+    });
+    const all = await publishedRowsIn(app.db, workshop.id);
+    // A checkpoint with fewer than the minimum answers is hidden in every view, so it is left out here too.
     const answeredPer = new Map<string, number>();
-    for (const r of all) answeredPer.set(r.checkpointId, (answeredPer.get(r.checkpointId) ?? 0) + 1);
-    const rows = all.filter((r) => visibility(answeredPer.get(r.checkpointId)!, workshop.anonymityMinimum).shown);
-    return {
-      definition,
-      rows: rows.map((r) => ({
-        participant: r.participant,
-        role: roles.shown ? r.role : null,
-        checkpoint: r.checkpointId,
-        answer: r.answer.kind === 'rating' ? r.answer.value : r.answer.kind === 'dont_know' ? 'dontknow' : 'na',
-      })),
-      rolesShown: roles.shown,
+    for (const r of all) if (r.answer.kind !== 'not_applicable') answeredPer.set(r.checkpointId, (answeredPer.get(r.checkpointId) ?? 0) + 1);
+    const codes = new Map<string, string>();
+    const codeOf = (responseId: string) => {
+      if (!codes.has(responseId)) codes.set(responseId, newParticipantCode());
+      return codes.get(responseId)!;
     };
+    const placed = new Map(allCheckpoints(definition).map((c) => [c.id, c]));
+    // Shuffle respondents so the order says nothing about when anyone joined.
+    const order = new Map([...new Set(all.map((r) => r.responseId))].map((id) => [id, Math.random()]));
+    const rows = all
+      .filter((r) => checkpointVisibility(answeredPer.get(r.checkpointId) ?? 0, minimum).shown && placed.has(r.checkpointId))
+      .sort((a, b) => order.get(a.responseId)! - order.get(b.responseId)! || a.checkpointId.localeCompare(b.checkpointId))
+      .map((r) => {
+        const c = placed.get(r.checkpointId)!;
+        return {
+          participant: codeOf(r.responseId),
+          role: roles.shown ? r.role : null,
+          onRecord: roles.shown ? r.onRecord : null,
+          checkpoint: r.checkpointId,
+          phase: c.phaseIndex + 1,
+          part: c.part,
+          level: c.level ?? null,
+          statement: c.statement,
+          answer: r.answer.kind === 'rating' ? r.answer.value : r.answer.kind === 'dont_know' ? 'dontknow' : 'na',
+        };
+      });
+    await markExported(app.db, workshop.id);
+    return { definition, rows, rolesShown: roles.shown };
   }
 
   app.get('/coach/workshops/:id/export.csv', async (request, reply) => {
@@ -359,8 +389,20 @@ export default async function coachRoutes(app: FastifyInstance) {
       .header('content-disposition', `attachment; filename="workshop-${workshop.joinCode}-answers.csv"`)
       .send(
         toCsv(
-          ['assessment', 'version', 'participant', 'role', 'checkpoint', 'answer'],
-          rows.map((r) => [definition.id, definition.version, r.participant, r.role ?? '', r.checkpoint, r.answer]),
+          ['assessment', 'version', 'participant', 'role', 'on_record', 'phase', 'part', 'level', 'checkpoint', 'statement', 'answer'],
+          rows.map((r) => [
+            definition.id,
+            definition.version,
+            r.participant,
+            r.role ?? '',
+            r.onRecord === null ? '' : r.onRecord ? 'yes' : 'no',
+            r.phase,
+            r.part,
+            r.level ?? '',
+            r.checkpoint,
+            r.statement,
+            r.answer,
+          ]),
         ),
       );
   });
@@ -368,12 +410,19 @@ export default async function coachRoutes(app: FastifyInstance) {
   app.get('/coach/workshops/:id/export.json', async (request, reply) => {
     const workshop = await ownWorkshop(request);
     const { definition, rows, rolesShown } = await exportRows(workshop);
+    const [consensus, actions] = await Promise.all([consensusIn(app.db, workshop.id), actionsIn(app.db, workshop.id)]);
     return coachPage(reply)
       .header('content-disposition', `attachment; filename="workshop-${workshop.joinCode}-answers.json"`)
       .send({
         workshop: { title: workshop.title, assessment: { id: definition.id, version: definition.version } },
         rolesShown,
         answers: rows,
+        agreed: consensus.map((c) => ({
+          checkpoint: c.checkpointId,
+          answer: c.answer.kind === 'rating' ? c.answer.value : c.answer.kind === 'dont_know' ? 'dontknow' : 'na',
+          dissentNote: c.dissentNote,
+        })),
+        actions: actions.map((a) => ({ checkpoint: a.checkpointId, title: a.title, owner: a.ownerName, due: a.dueQuarter })),
       });
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { answerCountsIn, consensusIn, notesIn, participationIn, type WorkshopRecord } from '../../data/workshops.js';
+import { consensusIn, notesIn, participationIn, publishAnswers, publishedGroupIn, type WorkshopRecord } from '../../data/workshops.js';
+import { publishable } from '../../domain/anonymity.js';
 import type { Definition } from '../../domain/definition.js';
 import { allCheckpoints } from '../../domain/definition.js';
 import { notFound } from '../../http-errors.js';
@@ -13,12 +14,14 @@ export function definitionOf(app: FastifyInstance, workshop: WorkshopRecord): De
   return definition;
 }
 
-/** Everything the group views need, read in four small queries, with anonymity applied by groupView. */
+/** Publish what the anonymity rules allow, then read the published answers; anonymity applied by groupView. */
 export async function loadGroup(app: FastifyInstance, workshop: WorkshopRecord, basis: Basis) {
   const definition = definitionOf(app, workshop);
-  const [participation, counts, consensus, notes] = await Promise.all([
+  const minimum = workshop.anonymityMinimum;
+  const pending = await publishAnswers(app.db, workshop.id, (p) => publishable(p, minimum));
+  const [participation, published, consensus, notes] = await Promise.all([
     participationIn(app.db, workshop.id, allCheckpoints(definition).length),
-    answerCountsIn(app.db, workshop.id),
+    publishedGroupIn(app.db, workshop.id),
     consensusIn(app.db, workshop.id),
     notesIn(app.db, workshop.id),
   ]);
@@ -26,10 +29,15 @@ export async function loadGroup(app: FastifyInstance, workshop: WorkshopRecord, 
     definition,
     group: groupView({
       definition,
-      minimum: workshop.anonymityMinimum,
-      participation,
+      minimum,
+      participation: { joined: participation.joined, answering: participation.answering, finished: participation.finished },
+      counted: published.respondents,
+      raters: published.raters,
+      leadersOnRecord: workshop.leadersOnRecord,
+      pending,
+      closed: workshop.status === 'closed',
       expected: workshop.expectedParticipants,
-      counts,
+      counts: published.counts,
       consensus,
       notes,
       basis,

@@ -6,7 +6,9 @@ import { createRoundResponse } from '../../data/rounds.js';
 import { findWorkshopByJoinCode, type WorkshopRecord } from '../../data/workshops.js';
 import { HttpError, notFound } from '../../http-errors.js';
 import { displayJoinCode, newParticipantCode, normaliseJoinCode } from '../../join-codes.js';
-import { hashPrivateToken, newPrivateToken } from '../../private-links.js';
+import { sharedSecret } from '../../data/settings.js';
+import { joinPermission } from '../../domain/anonymity.js';
+import { hashIdempotencyKey, hashPrivateToken, joinNonceShape, newJoinNonce, newPrivateToken, privateTokenForJoin } from '../../private-links.js';
 import { respondentFor } from '../self-assessment/respondent.js';
 import { loadGroup } from './group.js';
 import { participantToken, rememberParticipant } from './participant-cookie.js';
@@ -34,7 +36,11 @@ export const joinMissLimits = {
 };
 
 const codeParams = z.object({ code: z.string() });
-const joinBody = z.object({ role: z.enum(['leader', 'team_member']) });
+const joinBody = z.object({
+  role: z.enum(['leader', 'team_member']),
+  onRecord: z.literal('yes').optional().catch(undefined),
+  nonce: z.string().regex(joinNonceShape).optional().catch(undefined),
+});
 
 /** An open workshop for a typed code; a wrong code, a closed workshop and a missing one look the same. */
 async function openWorkshop(app: FastifyInstance, typed: string): Promise<WorkshopRecord | undefined> {
@@ -52,21 +58,36 @@ async function returningParticipant(app: FastifyInstance, request: FastifyReques
   return response?.workshopId === workshop.id ? token : undefined;
 }
 
-function renderJoin(
-  reply: FastifyReply,
-  workshop: WorkshopRecord,
-  definitionTitle: string,
-  error?: string,
-  someoneElse = false,
-) {
+interface JoinPageState {
+  error?: string;
+  someoneElse?: boolean;
+  /** Why this visitor may not join (the coach who runs it). */
+  refusal?: string;
+  values?: { role?: string; onRecord?: boolean };
+}
+
+function renderJoin(reply: FastifyReply, workshop: WorkshopRecord, definitionTitle: string, state: JoinPageState = {}) {
   return reply.header('cache-control', 'no-store').page('workshops/join', {
     title: `Join ${workshop.title}`,
-    workshop: { title: workshop.title, code: displayJoinCode(workshop.joinCode), path: `/j/${workshop.joinCode}` },
+    workshop: {
+      title: workshop.title,
+      code: displayJoinCode(workshop.joinCode),
+      path: `/j/${workshop.joinCode}`,
+      leadersOnRecord: workshop.leadersOnRecord && workshop.roles.includes('leader'),
+    },
     assessmentTitle: definitionTitle,
-    roles: workshop.roles.map((role) => ({ value: role, label: roleLabels[role] })),
+    roles: workshop.roles.map((role) => ({
+      value: role,
+      label: roleLabels[role],
+      checked: state.values?.role === role,
+      onRecord: role === 'leader' && workshop.leadersOnRecord,
+    })),
     minimum: workshop.anonymityMinimum,
-    error,
-    someoneElse,
+    nonce: newJoinNonce(),
+    onRecordChecked: state.values?.onRecord ?? false,
+    error: state.error,
+    someoneElse: state.someoneElse ?? false,
+    refusal: state.refusal,
   });
 }
 
@@ -94,7 +115,14 @@ export default async function joinRoutes(app: FastifyInstance) {
     await missesPerClient(request);
     await missesEverywhere(request);
   };
-  const guarded = { preHandler: guard };
+  const guarded = { preHandler: [guard, app.loadUser] };
+  const tokenSecret = await sharedSecret(app.db, 'token_secret');
+
+  /** The coach who runs the workshop may not answer in it, from a browser signed in as them. */
+  const refusalFor = (request: FastifyRequest, workshop: WorkshopRecord) => {
+    const permission = joinPermission({ signedInUserId: request.user?.id ?? null, ownerId: workshop.ownerId });
+    return permission.allowed ? undefined : permission.reason;
+  };
 
   // A participant's view of the group's results, once the facilitator reveals them.
   app.get('/r/:token/group', async (request, reply) => {
@@ -139,7 +167,8 @@ export default async function joinRoutes(app: FastifyInstance) {
     const token = someoneElse ? undefined : await returningParticipant(app, request, workshop);
     if (token) return reply.redirect(`/r/${token}`, 303);
     const definition = app.assessments.get(workshop.assessmentId, workshop.assessmentVersion);
-    return renderJoin(reply, workshop, definition?.title ?? '', undefined, someoneElse);
+    const refusal = refusalFor(request, workshop);
+    return renderJoin(refusal ? reply.status(403) : reply, workshop, definition?.title ?? '', { someoneElse, refusal });
   });
 
   app.post('/j/:code', guarded, async (request, reply) => {
@@ -154,11 +183,26 @@ export default async function joinRoutes(app: FastifyInstance) {
     const existing = someoneElse ? undefined : await returningParticipant(app, request, workshop);
     if (existing) return reply.redirect(`/r/${existing}/start`, 303);
     const definition = app.assessments.get(workshop.assessmentId, workshop.assessmentVersion);
+    const refusal = refusalFor(request, workshop);
+    if (refusal) return renderJoin(reply.status(403), workshop, definition?.title ?? '', { refusal });
     const body = joinBody.safeParse(request.body);
+    const typed = (request.body ?? {}) as Record<string, unknown>;
+    const values = { role: typeof typed.role === 'string' ? typed.role : undefined, onRecord: typed.onRecord === 'yes' };
     if (!body.success || !workshop.roles.includes(body.data.role)) {
-      return renderJoin(reply.status(422), workshop, definition?.title ?? '', 'Choose the role you are answering as.', someoneElse);
+      return renderJoin(reply.status(422), workshop, definition?.title ?? '', { error: 'Choose the role you are answering as.', someoneElse, values });
     }
-    const token = newPrivateToken();
+    const onRecord = workshop.leadersOnRecord && body.data.role === 'leader';
+    if (onRecord && body.data.onRecord !== 'yes') {
+      return renderJoin(reply.status(422), workshop, definition?.title ?? '', {
+        error: 'Leaders answer on the record in this workshop: tick the box to agree, or choose another role.',
+        someoneElse,
+        values,
+      });
+    }
+    // One rendering of the form makes one participant: a double-click or a retry carries the same
+    // nonce, derives the same private link and finds the response the first post created.
+    const nonce = body.data.nonce;
+    const token = nonce ? privateTokenForJoin(tokenSecret, workshop.id, nonce) : newPrivateToken();
     if (workshop.organisationId && workshop.roundId && workshop.teamId) {
       // A workshop run for a team in an organisation's round: the response belongs to both.
       const created = await createRoundResponse(app.db, {
@@ -169,6 +213,8 @@ export default async function joinRoutes(app: FastifyInstance) {
         tokenHash: hashPrivateToken(token),
         participantCode: newParticipantCode(),
         workshopId: workshop.id,
+        onRecord,
+        creationKey: nonce ? `join:${hashIdempotencyKey(`${workshop.id}:${nonce}`)}` : undefined,
       });
       if (!created) throw notFound();
       rememberParticipant(reply, workshop.id, token, app.config.env === 'production');
@@ -178,7 +224,8 @@ export default async function joinRoutes(app: FastifyInstance) {
       tokenHash: hashPrivateToken(token),
       assessmentId: workshop.assessmentId,
       assessmentVersion: workshop.assessmentVersion,
-      participant: { workshopId: workshop.id, role: body.data.role, code: newParticipantCode() },
+      creationKey: nonce ? `join:${hashIdempotencyKey(`${workshop.id}:${nonce}`)}` : undefined,
+      participant: { workshopId: workshop.id, role: body.data.role, code: newParticipantCode(), onRecord },
     });
     rememberParticipant(reply, workshop.id, token, app.config.env === 'production');
     return reply.redirect(`/r/${token}/start`, 303);
