@@ -120,7 +120,7 @@ export interface HeatmapInput {
   round: RoundRecord;
   rows: readonly StoredResult[];
   /** The previous closed round and its rows, for the change column. */
-  previous?: { round: RoundRecord; rows: readonly StoredResult[] };
+  previous?: { round: RoundRecord; rows: readonly StoredResult[]; hidden: ReadonlySet<string> };
   membership: Membership;
   /** Teams whose results are withheld (below the minimum, or revealing by difference). */
   hidden: ReadonlySet<string>;
@@ -155,7 +155,7 @@ export function heatmapView(input: HeatmapInput) {
       .map(({ r, label }) => {
         const shown = !hidden.has(r.teamId);
         const before = previousRows.get(r.teamId);
-        const beforeShown = before !== undefined && !(previous && hiddenPrevious(previous, before, round));
+        const beforeShown = before !== undefined && !previous?.hidden.has(before.teamId);
         return {
           teamId: r.teamId,
           name: r.teamName,
@@ -182,11 +182,6 @@ export function heatmapView(input: HeatmapInput) {
         };
       }),
   };
-}
-
-/** The previous round's row is hidden when it was below that round's minimum (its own rule at the time). */
-function hiddenPrevious(previous: { round: RoundRecord }, row: StoredResult, _current: RoundRecord): boolean {
-  return row.respondents < previous.round.anonymityMinimum;
 }
 
 export interface TrendPoint {

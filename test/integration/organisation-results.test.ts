@@ -136,6 +136,34 @@ describe('the heatmap', () => {
   });
 });
 
+describe('anonymity in the tree', () => {
+  it('hides a child whose parent minus it would reveal fewer than the minimum, on the heatmap, its page and the trend', async () => {
+    // Round: Platform's own 2 people and Build tools' 5. Platform pools 7: 7 − 5 = 2 would be revealed.
+    const round = await openRound('2028-Q1');
+    await answers(organisationId, round, teams.platform, 2, 4);
+    await answers(organisationId, round, teams.build, 5, 0);
+    await answers(organisationId, round, teams.apps, 6, 2);
+    await owner.get(`${base}/rounds/${round}`);
+    expect((await owner.post(`${base}/rounds/${round}/close`)).statusCode).toBe(303);
+
+    const page = await owner.get(`${base}/rounds/${round}/heatmap`);
+    expect(cellsOf(page.body, 'Platform')).toContain('n 7');
+    const build = cellsOf(page.body, 'Build tools');
+    expect(build).toContain('Below minimum');
+    expect(build).not.toMatch(/heat-score|n 5/);
+    expect(page.body).not.toContain(`/rounds/${round}/teams/${teams.build}"`);
+
+    const buildPage = await owner.get(`${base}/rounds/${round}/teams/${teams.build}`);
+    expect(buildPage.statusCode).toBe(200);
+    expect(buildPage.body).toContain('Below minimum.');
+    expect(buildPage.body).not.toContain('Principal constraint');
+
+    // Platform's trend shows this round; Build tools' earlier rounds stay, this one is withheld.
+    const earlier = await owner.get(`${base}/rounds/${rounds[1]}/teams/${teams.build}`);
+    expect(earlier.body).toMatch(/<th scope="row">2028-Q1<\/th>\s*<td class="below-minimum">Below minimum<\/td>/);
+  });
+});
+
 describe('a team page', () => {
   it('diagnoses the pooled answers, compares leaders and team when both meet the minimum, and trends per phase', async () => {
     const page = await owner.get(`${base}/rounds/${rounds[1]}/teams/${teams.platform}`);

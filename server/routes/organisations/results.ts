@@ -85,7 +85,13 @@ export default async function organisationResultRoutes(app: FastifyInstance) {
       base: context.base,
       round,
       rows,
-      previous: previous ? { round: previous, rows: summaries.get(previous.id) ?? [] } : undefined,
+      previous: previous
+        ? {
+            round: previous,
+            rows: summaries.get(previous.id) ?? [],
+            hidden: withheldTeams(summaries.get(previous.id) ?? [], previous.anonymityMinimum),
+          }
+        : undefined,
       membership: context.membership,
       hidden: withheldTeams(rows, round.anonymityMinimum),
     });
