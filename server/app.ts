@@ -11,6 +11,7 @@ import staticFiles from './plugins/static-files.js';
 import views from './plugins/views.js';
 import accountRoutes from './routes/accounts/index.js';
 import apiRoutes from './routes/api/index.js';
+import organisationApiRoutes from './routes/api/organisations.js';
 import healthRoutes from './routes/health/index.js';
 import homeRoutes from './routes/home/index.js';
 import organisationRoutes from './routes/organisations/index.js';
@@ -65,5 +66,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(coachRoutes);
   await app.register(organisationRoutes);
   await app.register(teamLinkRoutes);
+  await app.register(organisationApiRoutes);
   return app;
 }

@@ -175,6 +175,15 @@ export interface Database {
     counts: ColumnType<unknown, string, string>;
     summary: ColumnType<unknown, string, string>;
   };
+  api_tokens: {
+    organisation_id: string;
+    id: Generated<string>;
+    name: string;
+    token_hash: Buffer;
+    created_by: string | null;
+    created_at: ColumnType<Date, never, never>;
+    revoked_at: Date | null;
+  };
   team_actions: {
     organisation_id: string;
     id: Generated<string>;

@@ -267,7 +267,7 @@ export type AuditAction =
 export async function recordAudit(
   db: Db,
   organisationId: string,
-  actor: { id: string; displayName: string } | null,
+  actor: { id: string | null; displayName: string } | null,
   action: AuditAction,
   detail: Record<string, unknown> = {},
 ): Promise<void> {

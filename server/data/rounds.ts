@@ -479,3 +479,68 @@ export async function resultCountsFor(
     rows.map((r) => [`${r.round_id}:${r.team_id}`, { respondents: r.respondents, counts: r.counts as CountedAnswer[], teamPath: r.team_path }]),
   );
 }
+
+export interface ExportedRoundAnswer {
+  responseId: string;
+  teamPath: string;
+  checkpointId: string;
+  answer: CountedAnswer['answer'];
+}
+
+/**
+ * A round's answers, a batch of responses at a time (keyset by response id), so
+ * an export of any size holds one batch in memory.
+ */
+export async function* roundAnswerBatches(
+  db: Kysely<Database>,
+  organisationId: string,
+  roundId: string,
+  responsesPerBatch = 500,
+): AsyncGenerator<ExportedRoundAnswer[]> {
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const responses = await db
+      .selectFrom('responses')
+      .select(['id', 'team_path'])
+      .where('organisation_id', '=', organisationId)
+      .where('round_id', '=', roundId)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(responsesPerBatch)
+      .execute();
+    if (responses.length === 0) return;
+    after = responses.at(-1)!.id;
+    const pathOf = new Map(responses.map((r) => [r.id, r.team_path ?? '']));
+    const answers = await db
+      .selectFrom('answers')
+      .select(['response_id', 'checkpoint_id', 'kind', 'value'])
+      .where(
+        'response_id',
+        'in',
+        responses.map((r) => r.id),
+      )
+      .orderBy('response_id')
+      .orderBy('checkpoint_id')
+      .execute();
+    yield answers.map((a) => ({
+      responseId: a.response_id,
+      teamPath: pathOf.get(a.response_id) ?? '',
+      checkpointId: a.checkpoint_id,
+      answer: a.kind === 'rating' ? { kind: 'rating' as const, value: a.value ?? 0 } : { kind: a.kind },
+    }));
+    if (responses.length < responsesPerBatch) return;
+  }
+}
+
+/** Recompute a closed round's results from the answers left (after responses were deleted). */
+export async function recomputeResults(
+  db: Kysely<Database>,
+  organisationId: string,
+  roundId: string,
+  compute: (input: { counts: PathCount[]; respondents: PathRespondents[] }) => ResultRow[],
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const input = await countsByPath(trx, organisationId, roundId);
+    await storeResults(trx, organisationId, roundId, compute(input));
+  });
+}

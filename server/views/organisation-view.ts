@@ -32,6 +32,7 @@ export function organisationNav(organisationId: string, membership: Membership, 
     { key: 'members', label: 'Members', href: `${base}/members`, shown: can(membership, 'manage_members') },
     { key: 'rounds', label: 'New round', href: `${base}/rounds/new`, shown: can(membership, 'manage_rounds') },
     { key: 'settings', label: 'Settings', href: `${base}/settings`, shown: can(membership, 'manage_settings') },
+    { key: 'api', label: 'API tokens', href: `${base}/api-tokens`, shown: can(membership, 'manage_api_tokens') },
     { key: 'audit', label: 'Audit log', href: `${base}/audit`, shown: can(membership, 'read_audit_log') },
   ];
   return items.filter((i) => i.shown).map((i) => ({ ...i, current: i.key === current }));

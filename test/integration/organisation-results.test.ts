@@ -214,3 +214,106 @@ describe('actions', () => {
     expect(card('Ask the team')).toBe('No clear change in the checkpoint alongside the action. ');
   });
 });
+
+describe('exports', () => {
+  it('streams the anonymous answers as CSV: fresh codes every time, hidden teams folded into the team above, audited', async () => {
+    // 2028-Q1 (the differencing round) is the newest closed one: Build tools is withheld there.
+    const roundsPage = await owner.get(base);
+    const q1 = /href="([^"]+\/rounds\/([0-9a-f-]{36}))\/heatmap">Round 2028-Q1/.exec(roundsPage.body)!;
+    const first = await owner.get(`${q1[1]}/export/answers.csv`);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.headers['content-type']).toContain('text/csv');
+    const lines = first.body.trim().split('\r\n');
+    expect(lines[0]).toBe('"participant","team","checkpoint","answer"');
+    const teamsNamed = new Set(lines.slice(1).map((l) => l.split('","')[1]));
+    expect(teamsNamed).toEqual(new Set(['Engineering / Platform', 'Engineering / Apps']));
+    // 13 people × every checkpoint.
+    expect(lines.length - 1).toBe(13 * allCheckpoints(definition).length);
+    const codes = (body: string) => new Set(body.trim().split('\r\n').slice(1).map((l) => l.split('","')[0]));
+    const second = await owner.get(`${q1[1]}/export/answers.csv`);
+    expect([...codes(first.body)].filter((c) => codes(second.body).has(c))).toEqual([]);
+
+    const json = await owner.get(`${q1[1]}/export/answers.json`);
+    const parsed = JSON.parse(json.body) as { answers: { team: string }[] };
+    expect(parsed.answers).toHaveLength(13 * allCheckpoints(definition).length);
+
+    const results = await owner.get(`${q1[1]}/export/results.json`);
+    const table = JSON.parse(results.body) as { teams: { team: string }[] };
+    expect(table.teams.map((x) => x.team)).not.toContain('Engineering / Platform / Build tools');
+
+    const audit = await owner.get(`${base}/audit`);
+    expect(audit.body).toContain('exported the anonymous answers of round 2028-Q1');
+  });
+
+  it('a viewer may not export', async () => {
+    const viewer = await person('Viewer');
+    await owner.get(`${base}/members`);
+    const created = await owner.post(`${base}/invitations`, { role: 'viewer', branch: '' });
+    const path = new URL(/id="invitation-link"[^>]*value="([^"]+)"/.exec(created.body)![1]!).pathname;
+    await viewer.get(path);
+    await viewer.post(path);
+    expect((await viewer.get(`${base}/rounds/${rounds[0]}/export/answers.csv`)).statusCode).toBe(403);
+    expect((await viewer.get(`${base}/api-tokens`)).statusCode).toBe(403);
+    await viewer.get(`${base}`);
+    expect((await viewer.post(`${base}/delete`, { confirmName: 'Acme' })).statusCode).toBe(403);
+  });
+});
+
+describe('the read-only API', () => {
+  it('a token an admin creates reads rounds, results and answers; revoked or another organisation’s, it is refused', async () => {
+    await owner.get(`${base}/api-tokens`);
+    const created = await owner.post(`${base}/api-tokens`, { name: 'Our dashboard' });
+    expect(created.statusCode).toBe(201);
+    const token = /id="new-token"[^>]*value="([^"]+)"/.exec(created.body)![1]!;
+    const auth = { authorization: `Bearer ${token}` };
+    const list = await t.app.inject({ method: 'GET', url: `/api/organisations/${organisationId}/rounds`, headers: auth });
+    expect(list.statusCode).toBe(200);
+    const closed = (list.json() as { rounds: { status: string; links: { results?: string; answersCsv?: string } }[] }).rounds.find((r) => r.status === 'closed')!;
+    expect((await t.app.inject({ method: 'GET', url: closed.links.results!, headers: auth })).statusCode).toBe(200);
+    const csv = await t.app.inject({ method: 'GET', url: closed.links.answersCsv!, headers: auth });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body.startsWith('"participant","team","checkpoint","answer"')).toBe(true);
+
+    const other = await person('Other');
+    await other.get('/organisations');
+    const otherBase = (await other.post('/organisations', { name: 'Other' })).headers.location!;
+    const otherId = otherBase.split('/').at(-1)!;
+    expect((await t.app.inject({ method: 'GET', url: `/api/organisations/${otherId}/rounds`, headers: auth })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: `/api/organisations/${organisationId}/rounds` })).statusCode).toBe(401);
+
+    const page = await owner.get(`${base}/api-tokens`);
+    const revoke = /action="([^"]+\/revoke)"/.exec(page.body)![1]!;
+    expect((await owner.post(revoke)).statusCode).toBe(303);
+    const after = await t.app.inject({ method: 'GET', url: `/api/organisations/${organisationId}/rounds`, headers: auth });
+    expect(after.statusCode).toBe(401);
+    expect(after.json()).toMatchObject({ error: { status: 401, code: 'unauthenticated' } });
+  });
+});
+
+describe('deleting', () => {
+  it("an owner deletes a team's answers: gone from the database and from the kept results", async () => {
+    const before = await owner.get(`${base}/rounds/${rounds[1]}/heatmap`);
+    expect(cellsOf(before.body, 'Engineering')).toContain('n 22');
+    await owner.get(`${base}/settings`);
+    const deleted = await owner.post(`${base}/delete-team-responses`, { team: teams.apps, confirm: 'yes' });
+    expect(deleted.statusCode, deleted.body).toBe(303);
+    const left = await t.app.db.selectFrom('responses').select('id').where('organisation_id', '=', organisationId).where('team_id', '=', teams.apps).execute();
+    expect(left).toEqual([]);
+    const after = await owner.get(`${base}/rounds/${rounds[1]}/heatmap`);
+    expect(cellsOf(after.body, 'Engineering')).toContain('n 16');
+    expect(after.body).not.toContain('>Apps<');
+    const audit = await owner.get(`${base}/audit`);
+    expect(audit.body).toMatch(/deleted \d+ responses of Engineering \/ Apps/);
+  });
+
+  it('an owner deletes the organisation, after typing its name: nothing is left', async () => {
+    await owner.get(`${base}/settings`);
+    expect((await owner.post(`${base}/delete`, { confirmName: 'Wrong' })).statusCode).toBe(422);
+    expect((await owner.post(`${base}/delete`, { confirmName: 'Acme' })).statusCode).toBe(303);
+    for (const table of ['teams', 'memberships', 'invitations', 'rounds', 'round_teams', 'round_team_results', 'responses', 'workshops', 'audit_log', 'team_actions', 'api_tokens'] as const) {
+      const rows = await t.app.db.selectFrom(table).select('organisation_id').where('organisation_id', '=', organisationId).execute();
+      expect(rows, table).toEqual([]);
+    }
+    expect((await owner.get(base)).statusCode).toBe(404);
+  });
+});

@@ -39,6 +39,7 @@ import {
   teamRows,
 } from '../../views/organisation-view.js';
 import { forbidden, organisationFor, requireCapability, uuidParam, type OrganisationContext } from './access.js';
+import organisationDataRoutes from './data-routes.js';
 import organisationResultRoutes from './results.js';
 import { teamLinkToken, teamLinkPath } from './team-links.js';
 
@@ -92,6 +93,7 @@ const invitationDays = 14;
 export default async function organisationRoutes(app: FastifyInstance) {
   app.addHook('preHandler', app.requireCoach);
   await app.register(organisationResultRoutes);
+  await app.register(organisationDataRoutes);
 
   const publicBase = (request: FastifyRequest) => app.config.publicUrl ?? `${request.protocol}://${request.host}`;
 
@@ -391,8 +393,9 @@ export default async function organisationRoutes(app: FastifyInstance) {
 
   // ── Settings (owner) ───────────────────────────────────────────────────────────────────────────
 
-  const renderSettings = (reply: FastifyReply, context: OrganisationContext, values: Record<string, unknown>, errors: FormErrors = {}, saved = false) =>
+  const renderSettings = async (reply: FastifyReply, context: OrganisationContext, values: Record<string, unknown>, errors: FormErrors = {}, saved = false) =>
     orgPage(reply, context, 'settings', 'settings', {
+      teamOptions: teamOptions(await teamsOf(app.db, context.organisation.id)),
       title: `Settings · ${context.organisation.name}`,
       values,
       errors,
@@ -405,8 +408,15 @@ export default async function organisationRoutes(app: FastifyInstance) {
   app.get('/organisations/:organisationId/settings', async (request, reply) => {
     const context = await organisationFor(app, request);
     requireCapability(context, 'manage_settings');
-    const saved = (request.query as Record<string, unknown>).saved === '1';
-    return renderSettings(reply, context, { name: context.organisation.name, minimum: String(context.organisation.anonymityMinimum) }, {}, saved);
+    const query = request.query as Record<string, unknown>;
+    const deleted = typeof query.deleted === 'string' && /^\d+$/.test(query.deleted) ? Number(query.deleted) : undefined;
+    return renderSettings(
+      reply,
+      context,
+      { name: context.organisation.name, minimum: String(context.organisation.anonymityMinimum), deleted },
+      {},
+      query.saved === '1',
+    );
   });
 
   app.post('/organisations/:organisationId/settings', async (request, reply) => {
@@ -545,6 +555,10 @@ export default async function organisationRoutes(app: FastifyInstance) {
       },
       teams: rows,
       canClose: manage && round.status === 'open',
+      exports:
+        can(membership, 'export') && round.status === 'closed'
+          ? ['results.csv', 'results.json', 'answers.csv', 'answers.json'].map((file) => ({ file, href: `${context.base}/rounds/${round.id}/export/${file}` }))
+          : undefined,
       closePath: `${context.base}/rounds/${round.id}/close`,
     });
   });
