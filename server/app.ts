@@ -28,7 +28,7 @@ declare module 'fastify' {
 
 export interface AppOptions {
   config: Config;
-  database: { connectionString: string; poolMax: number; migrate?: boolean; namedStatements?: boolean };
+  database: { connectionString: string; poolMax: number; migrate?: boolean; namedStatements?: boolean; readConnectionString?: string };
   /** Pino logger options, or false for none (tests). */
   logger?: false | { level: string; stream?: NodeJS.WritableStream };
 }

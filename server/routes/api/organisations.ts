@@ -31,7 +31,7 @@ export default async function organisationApiRoutes(app: FastifyInstance) {
   async function closedRound(request: FastifyRequest) {
     const { organisationId, token } = await authorised(request);
     const params = roundParams.safeParse(request.params);
-    const round = params.success ? await findRound(app.db, organisationId, params.data.roundId) : undefined;
+    const round = params.success ? await findRound(app.readDb, organisationId, params.data.roundId) : undefined;
     if (!round) throw notFound('This round');
     if (round.status !== 'closed') throw new HttpError(409, 'round_open', 'Results and answers are available once the round has closed.');
     return { round, token };
@@ -39,7 +39,7 @@ export default async function organisationApiRoutes(app: FastifyInstance) {
 
   app.get('/api/organisations/:organisationId/rounds', async (request, reply) => {
     const { organisationId } = await authorised(request);
-    const rounds = await roundsOf(app.db, organisationId);
+    const rounds = await roundsOf(app.readDb, organisationId);
     return reply.header('cache-control', 'no-store').send({
       rounds: rounds.map((r) => ({
         id: r.id,

@@ -14,7 +14,7 @@ const csvLine = (cells: readonly (string | number | null | undefined)[]) => `${c
 
 /** Teams a closed round may name in an export: the shown rows, by id, with their path labels. */
 async function shownTeams(app: FastifyInstance, round: RoundRecord) {
-  const rows = (await resultSummaries(app.db, round.organisationId, [round.id])).get(round.id) ?? [];
+  const rows = (await resultSummaries(app.readDb, round.organisationId, [round.id])).get(round.id) ?? [];
   const withheld = withheldTeams(rows, round.anonymityMinimum);
   const names = new Map(rows.map((r) => [r.teamId, r.teamName]));
   const label = (path: string) =>
@@ -40,7 +40,7 @@ export async function streamRoundAnswers(app: FastifyInstance, round: RoundRecor
     yield format === 'csv'
       ? csvLine(['participant', 'team', 'checkpoint', 'answer'])
       : `{"round":${JSON.stringify(round.label)},"assessment":${JSON.stringify(`${round.assessmentId}@${round.assessmentVersion}`)},"answers":[`;
-    for await (const batch of roundAnswerBatches(app.db, round.organisationId, round.id)) {
+    for await (const batch of roundAnswerBatches(app.readDb, round.organisationId, round.id)) {
       let chunk = '';
       for (const a of batch) {
         const teamId = exportedTeamOf(a.teamPath, withheld, known);

@@ -53,7 +53,7 @@ export default async function organisationResultRoutes(app: FastifyInstance) {
   };
 
   async function closedRound(context: OrganisationContext, roundId: string) {
-    const round = await findRound(app.db, context.organisation.id, roundId);
+    const round = await findRound(app.readDb, context.organisation.id, roundId);
     if (!round) throw notFound('This round');
     if (round.status !== 'closed') {
       throw new HttpError(409, 'round_open', 'Results appear when the round closes; until then only participation is shown.');
@@ -76,9 +76,9 @@ export default async function organisationResultRoutes(app: FastifyInstance) {
     const context = await organisationFor(app, request);
     const round = await closedRound(context, uuidParam(request, 'roundId'));
     const definition = definitionOf(round);
-    const rounds = await roundsOf(app.db, context.organisation.id);
+    const rounds = await roundsOf(app.readDb, context.organisation.id);
     const previous = previousClosed(rounds, round);
-    const summaries = await resultSummaries(app.db, context.organisation.id, previous ? [round.id, previous.id] : [round.id]);
+    const summaries = await resultSummaries(app.readDb, context.organisation.id, previous ? [round.id, previous.id] : [round.id]);
     const rows = summaries.get(round.id) ?? [];
     const heatmap = heatmapView({
       definition,
@@ -116,11 +116,11 @@ export default async function organisationResultRoutes(app: FastifyInstance) {
   ) {
     const { organisation, membership } = context;
     const definition = definitionOf(round);
-    const result = await resultCounts(app.db, organisation.id, round.id, teamId);
+    const result = await resultCounts(app.readDb, organisation.id, round.id, teamId);
     if (!result || !canReadTeam(membership, result.teamPath)) throw notFound('This team');
-    const rounds = await roundsOf(app.db, organisation.id);
+    const rounds = await roundsOf(app.readDb, organisation.id);
     const closed = rounds.filter((r) => r.status === 'closed').sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime());
-    const summaries = await resultSummaries(app.db, organisation.id, closed.map((r) => r.id));
+    const summaries = await resultSummaries(app.readDb, organisation.id, closed.map((r) => r.id));
     const thisRoundRows = summaries.get(round.id) ?? [];
     const hidden = withheldTeams(thisRoundRows, round.anonymityMinimum).has(teamId);
     const names = new Map(thisRoundRows.map((r) => [r.teamId, r.teamName]));
@@ -192,7 +192,7 @@ export default async function organisationResultRoutes(app: FastifyInstance) {
     const context = await organisationFor(app, request);
     const round = await closedRound(context, uuidParam(request, 'roundId'));
     const teamId = uuidParam(request, 'teamId');
-    const result = await resultCounts(app.db, context.organisation.id, round.id, teamId);
+    const result = await resultCounts(app.readDb, context.organisation.id, round.id, teamId);
     if (!result || !canReadTeam(context.membership, result.teamPath)) throw notFound('This team');
     const allowed = can(context.membership, 'manage_rounds') || (context.membership.role === 'coach' && canReadTeam(context.membership, result.teamPath));
     if (!allowed) throw forbidden();
@@ -222,10 +222,10 @@ export default async function organisationResultRoutes(app: FastifyInstance) {
   /** Every action (the member may read) with whether its checkpoint moved by the next closed round. */
   async function actionRows(context: OrganisationContext, _definition: Definition | undefined, onlyTeam: string | undefined, closed: readonly RoundRecord[]) {
     const { organisation, membership } = context;
-    const actions = await teamActions(app.db, organisation.id, onlyTeam);
+    const actions = await teamActions(app.readDb, organisation.id, onlyTeam);
     if (actions.length === 0) return [];
-    const counts = await resultCountsFor(app.db, organisation.id, closed.map((r) => r.id));
-    const summaries = await resultSummaries(app.db, organisation.id, closed.map((r) => r.id));
+    const counts = await resultCountsFor(app.readDb, organisation.id, closed.map((r) => r.id));
+    const summaries = await resultSummaries(app.readDb, organisation.id, closed.map((r) => r.id));
     const rows = [];
     for (const action of actions) {
       const from = closed.find((r) => r.id === action.roundId);
@@ -288,7 +288,7 @@ export default async function organisationResultRoutes(app: FastifyInstance) {
 
   app.get('/organisations/:organisationId/actions', async (request, reply) => {
     const context = await organisationFor(app, request);
-    const rounds = await roundsOf(app.db, context.organisation.id);
+    const rounds = await roundsOf(app.readDb, context.organisation.id);
     const closed = rounds.filter((r) => r.status === 'closed').sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime());
     return page(reply, context, 'actions', {
       title: `Actions · ${context.organisation.name}`,
