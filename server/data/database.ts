@@ -174,6 +174,8 @@ export interface Database {
     /** JSON text on insert; parsed by pg on select. */
     counts: ColumnType<unknown, string, string>;
     summary: ColumnType<unknown, string, string>;
+    /** Withheld by the anonymity rules (below the minimum, or revealing a smaller group by subtraction), decided at close. */
+    withheld: ColumnType<boolean, boolean | undefined, boolean>;
   };
   api_tokens: {
     organisation_id: string;

@@ -311,6 +311,7 @@ export async function storeResults(db: Db, organisationId: string, roundId: stri
           team_members: r.teamMembers,
           counts: JSON.stringify(r.counts),
           summary: JSON.stringify(r.summary),
+          withheld: r.withheld,
         })),
       )
       .execute();
@@ -351,6 +352,43 @@ export interface StoredResult {
   leaders: number;
   teamMembers: number;
   summary: PhaseSummary[];
+  /** Withheld by the anonymity rules, decided when the results were computed. */
+  withheld: boolean;
+}
+
+const storedColumns = [
+  'team_id as teamId',
+  'team_path as teamPath',
+  'team_name as teamName',
+  'respondents',
+  'leaders',
+  'team_members as teamMembers',
+  'summary',
+  'withheld',
+] as const;
+
+/** One team's rows across the given rounds (its trend), by round id. */
+export async function teamResultSummaries(db: Db, organisationId: string, teamId: string): Promise<Map<string, StoredResult>> {
+  const rows = await db
+    .selectFrom('round_team_results')
+    .select(['round_id', ...storedColumns])
+    .where('organisation_id', '=', organisationId)
+    .where('team_id', '=', teamId)
+    .execute();
+  return new Map(rows.map(({ round_id, summary, ...row }) => [round_id, { ...row, summary: summary as PhaseSummary[] }]));
+}
+
+/** Names of some teams as a round recorded them (for a path label). */
+export async function resultNames(db: Db, organisationId: string, roundId: string, teamIds: readonly string[]): Promise<Map<string, string>> {
+  if (teamIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('round_team_results')
+    .select(['team_id', 'team_name'])
+    .where('organisation_id', '=', organisationId)
+    .where('round_id', '=', roundId)
+    .where('team_id', 'in', teamIds)
+    .execute();
+  return new Map(rows.map((r) => [r.team_id, r.team_name]));
 }
 
 /** The heatmap's rows: the summaries only (no answer counts). */
@@ -358,16 +396,7 @@ export async function resultSummaries(db: Db, organisationId: string, roundIds: 
   if (roundIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('round_team_results')
-    .select([
-      'round_id',
-      'team_id as teamId',
-      'team_path as teamPath',
-      'team_name as teamName',
-      'respondents',
-      'leaders',
-      'team_members as teamMembers',
-      'summary',
-    ])
+    .select(['round_id', ...storedColumns])
     .where('organisation_id', '=', organisationId)
     .where('round_id', 'in', roundIds)
     .execute();
@@ -385,16 +414,7 @@ export async function resultCounts(
 ): Promise<(StoredResult & { counts: CountedAnswer[] }) | undefined> {
   const row = await db
     .selectFrom('round_team_results')
-    .select([
-      'team_id as teamId',
-      'team_path as teamPath',
-      'team_name as teamName',
-      'respondents',
-      'leaders',
-      'team_members as teamMembers',
-      'summary',
-      'counts',
-    ])
+    .select([...storedColumns, 'counts'])
     .where('organisation_id', '=', organisationId)
     .where('round_id', '=', roundId)
     .where('team_id', '=', teamId)
@@ -467,16 +487,16 @@ export async function resultCountsFor(
   db: Db,
   organisationId: string,
   roundIds: readonly string[],
-): Promise<Map<string, { respondents: number; counts: CountedAnswer[]; teamPath: string }>> {
+): Promise<Map<string, { respondents: number; counts: CountedAnswer[]; teamPath: string; withheld: boolean }>> {
   if (roundIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('round_team_results')
-    .select(['round_id', 'team_id', 'team_path', 'respondents', 'counts'])
+    .select(['round_id', 'team_id', 'team_path', 'respondents', 'counts', 'withheld'])
     .where('organisation_id', '=', organisationId)
     .where('round_id', 'in', roundIds)
     .execute();
   return new Map(
-    rows.map((r) => [`${r.round_id}:${r.team_id}`, { respondents: r.respondents, counts: r.counts as CountedAnswer[], teamPath: r.team_path }]),
+    rows.map((r) => [`${r.round_id}:${r.team_id}`, { respondents: r.respondents, counts: r.counts as CountedAnswer[], teamPath: r.team_path, withheld: r.withheld }]),
   );
 }
 

@@ -2,6 +2,7 @@ import type { CountedAnswer } from './aggregation.js';
 import { tallyCounts } from './aggregation.js';
 import { allCheckpoints, type Definition } from './definition.js';
 import { diagnose, type PhaseStatus } from './diagnostic.js';
+import { hiddenInTree } from './anonymity.js';
 import { idsOnPath } from './team-tree.js';
 
 /**
@@ -93,6 +94,8 @@ export function summarise(definition: Definition, team: Pick<PooledTeam, 'counts
 export interface TeamResult extends PooledTeam {
   teamName: string;
   summary: PhaseSummary[];
+  /** Withheld by the anonymity rules of the tree, at the round's minimum. */
+  withheld: boolean;
 }
 
 /** A closed round's results: every team with responses in its subtree, pooled and summarised. */
@@ -100,10 +103,17 @@ export function roundResults(
   definition: Definition,
   teamNames: ReadonlyMap<string, string>,
   input: { counts: readonly PathCount[]; respondents: readonly PathRespondents[] },
+  minimum: number,
 ): TeamResult[] {
-  return poolBySubtree(input.counts, input.respondents).map((team) => ({
+  const pooled = poolBySubtree(input.counts, input.respondents);
+  const withheld = hiddenInTree(
+    pooled.map((t) => ({ id: t.teamId, parentId: idsOnPath(t.teamPath).at(-2) ?? null, n: t.respondents })),
+    minimum,
+  );
+  return pooled.map((team) => ({
     ...team,
     teamName: teamNames.get(team.teamId) ?? 'Team',
     summary: summarise(definition, team),
+    withheld: withheld.has(team.teamId),
   }));
 }

@@ -86,7 +86,7 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('an organisation’s res
       await answer(organisationId, id, platform, 5, base - 1, 'leader');
       await answer(organisationId, id, apps, 7, 4 - base, 'team_member');
       await answer(organisationId, id, small, 3, 2, 'team_member');
-      await closeRound(app.db, organisationId, id, (input) => roundResults(definition, names, input));
+      await closeRound(app.db, organisationId, id, (input) => roundResults(definition, names, input, 5));
     }
     heatmapPath = `/organisations/${organisationId}/rounds/${roundIds[2]}/heatmap`;
     teamPagePath = `/organisations/${organisationId}/rounds/${roundIds[2]}/teams/${platform}`;

@@ -119,7 +119,7 @@ describe('organisation data', () => {
 
     const teams = await teamsOf(t.app.db, organisation.id);
     const names = new Map([...teams.values()].map((team) => [team.id, team.name]));
-    const closed = await closeRound(t.app.db, organisation.id, round.id, (input) => roundResults(definition, names, input));
+    const closed = await closeRound(t.app.db, organisation.id, round.id, (input) => roundResults(definition, names, input, 5));
     expect(closed).toBe(true);
     expect(await closeRound(t.app.db, organisation.id, round.id, () => [])).toBe(false);
     expect((await findRound(t.app.db, organisation.id, round.id))!.status).toBe('closed');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canAssignRole, canReadTeam, can, type Membership } from '../../server/domain/organisation-access.js';
 import { poolBySubtree, roundResults, type PathCount } from '../../server/domain/round-results.js';
 import { pathInBranch, teamPath, teamPathLabel, treeOrder, wouldCycle, type TeamNode } from '../../server/domain/team-tree.js';
+import { loadConfig } from '../../server/config.js';
 import { fixtureDefinition as definition } from '../fixtures/definition.js';
 
 // root ─┬─ a ─── a1
@@ -138,9 +139,17 @@ describe('pooling a round by subtree', () => {
     const results = roundResults(definition, new Map([['a', 'Platform']]), {
       counts: ids.map((id) => rated('a', id, 4, 5)),
       respondents: [{ teamPath: 'a', role: 'team_member', respondents: 5 }],
-    });
+    }, 5);
     expect(results).toHaveLength(1);
     expect(results[0]!.teamName).toBe('Platform');
     expect(results[0]!.summary[0]).toEqual({ phaseId: definition.phases[0]!.id, status: 'achieved', score: 100 });
+  });
+});
+
+describe('DATABASE_READ_URL', () => {
+  it('is unset by default (dashboards read the primary) and must be a postgres URL', () => {
+    expect(loadConfig({}).databaseReadUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_READ_URL: 'postgres://reader@replica:5432/stallpoint' }).databaseReadUrl).toBe('postgres://reader@replica:5432/stallpoint');
+    expect(() => loadConfig({ DATABASE_READ_URL: 'http://replica' })).toThrow(/DATABASE_READ_URL/);
   });
 });

@@ -57,7 +57,7 @@ export default async function organisationDataRoutes(app: FastifyInstance) {
       const round = await findRound(app.db, context.organisation.id, roundId);
       const definition = round && app.assessments.get(round.assessmentId, round.assessmentVersion);
       if (round?.status === 'closed' && definition) {
-        await recomputeResults(app.db, context.organisation.id, roundId, (input) => roundResults(definition, names, input));
+        await recomputeResults(app.db, context.organisation.id, roundId, (input) => roundResults(definition, names, input, round.anonymityMinimum));
       }
     }
     await recordAudit(app.db, context.organisation.id, context.user, 'team_responses_deleted', { team: teamPathLabel(teams, teamId), deleted });

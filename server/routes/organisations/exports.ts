@@ -15,7 +15,7 @@ const csvLine = (cells: readonly (string | number | null | undefined)[]) => `${c
 /** Teams a closed round may name in an export: the shown rows, by id, with their path labels. */
 async function shownTeams(app: FastifyInstance, round: RoundRecord) {
   const rows = (await resultSummaries(app.readDb, round.organisationId, [round.id])).get(round.id) ?? [];
-  const withheld = withheldTeams(rows, round.anonymityMinimum);
+  const withheld = withheldTeams(rows);
   const names = new Map(rows.map((r) => [r.teamId, r.teamName]));
   const label = (path: string) =>
     idsOnPath(path)
@@ -34,7 +34,16 @@ export async function streamRoundAnswers(app: FastifyInstance, round: RoundRecor
   const { withheld, known, rows, label } = await shownTeams(app, round);
   const pathById = new Map(rows.map((r) => [r.teamId, r.teamPath]));
   const exportKey = randomBytes(32);
-  const codeOf = (responseId: string) => createHmac('sha256', exportKey).update(responseId).digest('base64url').slice(0, 12);
+  // Answers arrive grouped by response: one code per respondent, computed once.
+  let lastResponse = '';
+  let lastCode = '';
+  const codeOf = (responseId: string) => {
+    if (responseId !== lastResponse) {
+      lastResponse = responseId;
+      lastCode = createHmac('sha256', exportKey).update(responseId).digest('base64url').slice(0, 12);
+    }
+    return lastCode;
+  };
   async function* lines(): AsyncGenerator<string> {
     let first = true;
     yield format === 'csv'

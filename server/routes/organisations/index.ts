@@ -575,7 +575,7 @@ export default async function organisationRoutes(app: FastifyInstance) {
     const names = new Map([...teams.values()].map((t) => [t.id, t.name]));
     let computed = 0;
     const closed = await closeRound(app.db, organisation.id, round.id, (input) => {
-      const rows = roundResults(definition, names, input);
+      const rows = roundResults(definition, names, input, round.anonymityMinimum);
       computed = rows.length;
       return rows;
     });

@@ -5,11 +5,12 @@ import {
   findRound,
   resultCounts,
   resultCountsFor,
+  resultNames,
   resultSummaries,
   roundsOf,
+  teamResultSummaries,
   teamActions,
   type RoundRecord,
-  type StoredResult,
 } from '../../data/rounds.js';
 import { cantTellReasons, driftBetween, judgeAction, outcomeSentences, sampleOf, withoutSample } from '../../domain/action-outcomes.js';
 import { meanScore, perceptionGaps, tallyCounts, type CountedAnswer } from '../../domain/aggregation.js';
@@ -89,11 +90,11 @@ export default async function organisationResultRoutes(app: FastifyInstance) {
         ? {
             round: previous,
             rows: summaries.get(previous.id) ?? [],
-            hidden: withheldTeams(summaries.get(previous.id) ?? [], previous.anonymityMinimum),
+            hidden: withheldTeams(summaries.get(previous.id) ?? []),
           }
         : undefined,
       membership: context.membership,
-      hidden: withheldTeams(rows, round.anonymityMinimum),
+      hidden: withheldTeams(rows),
     });
     return page(reply, context, 'heatmap', {
       title: `Heatmap, ${round.label} · ${context.organisation.name}`,
@@ -120,19 +121,20 @@ export default async function organisationResultRoutes(app: FastifyInstance) {
     if (!result || !canReadTeam(membership, result.teamPath)) throw notFound('This team');
     const rounds = await roundsOf(app.readDb, organisation.id);
     const closed = rounds.filter((r) => r.status === 'closed').sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime());
-    const summaries = await resultSummaries(app.readDb, organisation.id, closed.map((r) => r.id));
-    const thisRoundRows = summaries.get(round.id) ?? [];
-    const hidden = withheldTeams(thisRoundRows, round.anonymityMinimum).has(teamId);
-    const names = new Map(thisRoundRows.map((r) => [r.teamId, r.teamName]));
+    // Only this team's rows (its trend) and the names on its path: never the whole round.
+    const [ownRows, names] = await Promise.all([
+      teamResultSummaries(app.readDb, organisation.id, teamId),
+      resultNames(app.readDb, organisation.id, round.id, idsOnPath(result.teamPath)),
+    ]);
+    const hidden = result.withheld;
     const pathLabel = idsOnPath(result.teamPath)
       .map((id) => names.get(id) ?? '…')
       .join(' / ');
 
     const trendPoints = closed
       .map((r) => {
-        const rows = summaries.get(r.id) ?? [];
-        const row = rows.find((x: StoredResult) => x.teamId === teamId);
-        return { round: r, row, shown: row !== undefined && !withheldTeams(rows, r.anonymityMinimum).has(teamId) };
+        const row = ownRows.get(r.id);
+        return { round: r, row, shown: row !== undefined && !row.withheld };
       })
       .filter((p) => p.row !== undefined);
 
@@ -247,8 +249,8 @@ export default async function organisationResultRoutes(app: FastifyInstance) {
       };
       const minimum = Math.max(from.anonymityMinimum, next?.anonymityMinimum ?? 0);
       // A group withheld by difference in either round is "can't tell" too.
-      const withheldBefore = withheldTeams(summaries.get(from.id) ?? [], from.anonymityMinimum).has(action.teamId);
-      const withheldAfter = next ? withheldTeams(summaries.get(next.id) ?? [], next.anonymityMinimum).has(action.teamId) : false;
+      const withheldBefore = before.withheld;
+      const withheldAfter = after?.withheld ?? false;
       const judgement =
         withheldBefore || withheldAfter
           ? { outcome: 'cant_tell' as const, reason: 'below_minimum' as const }
