@@ -127,6 +127,9 @@ export interface HeatmapInput {
   hidden: ReadonlySet<string>;
 }
 
+/** One collator for every sort (localeCompare builds one per call). */
+const byName = new Intl.Collator('en');
+
 const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `−${Math.abs(n)}` : '0');
 
 /** Whether two rounds' results can be compared phase by phase (same assessment and version). */
@@ -152,7 +155,7 @@ export function heatmapView(input: HeatmapInput) {
     rows: rows
       .filter((r) => canReadTeam(membership, r.teamPath))
       .map((r) => ({ r, label: pathLabel(r.teamPath) }))
-      .sort((a, b) => a.label.localeCompare(b.label))
+      .sort((a, b) => byName.compare(a.label, b.label))
       .map(({ r, label }) => {
         const shown = !hidden.has(r.teamId);
         const before = previousRows.get(r.teamId);
