@@ -26,6 +26,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .alterTable('workshops')
     .addColumn('leaders_on_record', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('exported_at', 'timestamptz')
+    // Bumped by every publication: with the answers' count and latest change, a cheap fingerprint of what the group views show.
+    .addColumn('published_version', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
   // The participant agreed to answer on the record (a leader, when the workshop asks it).
   await db.schema.alterTable('responses').addColumn('on_record', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
@@ -33,6 +35,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('responses').dropColumn('on_record').execute();
-  await db.schema.alterTable('workshops').dropColumn('exported_at').dropColumn('leaders_on_record').execute();
+  await db.schema.alterTable('workshops').dropColumn('published_version').dropColumn('exported_at').dropColumn('leaders_on_record').execute();
   await db.schema.dropTable('published_answers').execute();
 }

@@ -79,6 +79,7 @@ export interface Database {
     team_id: ColumnType<string | null, string | null | undefined, string | null>;
     leaders_on_record: ColumnType<boolean, boolean | undefined, boolean>;
     exported_at: ColumnType<Date | null, never, Date | string | null>;
+    published_version: ColumnType<number, never, never>;
   };
   /** What a workshop's group views show: answers as last published, per checkpoint and series. */
   published_answers: {

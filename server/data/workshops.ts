@@ -404,6 +404,7 @@ export async function publishAnswers(
       from (${countedCurrent(workshopId)}) cur
       join unnest(${checkpoints}::text[], ${series}::text[]) as chosen(checkpoint_id, series)
         on chosen.checkpoint_id = cur.checkpoint_id and chosen.series = cur.series`.execute(trx);
+    await sql`update workshops set published_version = published_version + 1 where id = ${workshopId}`.execute(trx);
     const chosenKeys = new Set(chosen.map((c) => `${c.checkpointId}\u0000${c.series}`));
     return locked.filter((p) => !chosenKeys.has(`${p.checkpointId}\u0000${p.series}`));
   });
@@ -419,12 +420,13 @@ export interface PublishedGroup {
   raters: number;
 }
 
+// Responses first: a workshop has a handful of people on the record, if any.
 const onRecordCurrent = (workshopId: string) => sql`
   select a.response_id, a.checkpoint_id, r.role, a.kind, a.value
-  from answers a
-  join responses r on r.id = a.response_id
-  where a.workshop_id = ${workshopId} and r.on_record
-    and exists (select 1 from answers x where x.workshop_id = ${workshopId} and x.response_id = r.id and x.kind = 'rating')`;
+  from responses r
+  join answers a on a.response_id = r.id
+  where r.workshop_id = ${workshopId} and r.on_record
+    and exists (select 1 from answers x where x.response_id = r.id and x.kind = 'rating')`;
 
 export async function publishedGroupIn(db: Db, workshopId: string): Promise<PublishedGroup> {
   const [counted, people, raters] = await Promise.all([
@@ -488,4 +490,18 @@ export async function publishedRowsIn(db: Db, workshopId: string): Promise<Publi
 
 export async function markExported(db: Db, workshopId: string): Promise<void> {
   await db.updateTable('workshops').set({ exported_at: sql`now()` }).where('id', '=', workshopId).where('exported_at', 'is', null).execute();
+}
+
+/**
+ * A cheap fingerprint of everything the group views are computed from: the
+ * answers (how many, the latest change) and the publications. Equal
+ * fingerprints: nothing to recompute (a cache may reuse what it computed).
+ */
+export async function groupFingerprintIn(db: Db, workshopId: string): Promise<string> {
+  const { rows } = await sql<{ answers: string; latest: Date | null; version: number }>`
+    select (select count(*) from answers where workshop_id = ${workshopId}) as answers,
+           (select max(updated_at) from answers where workshop_id = ${workshopId}) as latest,
+           (select published_version from workshops where id = ${workshopId}) as version`.execute(db);
+  const row = rows[0]!;
+  return `${row.answers}:${row.latest?.toISOString() ?? '-'}:${row.version}`;
 }

@@ -197,6 +197,9 @@ export function discussionAgenda(
 ): AgendaItem[] {
   const middle = (scale.min + scale.max) / 2;
   const labelOf = (value: number) => scale.points.find((p) => p.value === value)?.label ?? String(value);
+  /** "not in place", "partly in place or less": no "or less" below the scale's lowest point. */
+  const side = (value: number, beyond: string) =>
+    `${labelOf(value).toLowerCase()}${value === scale.min || value === scale.max ? '' : ` ${beyond}`}`;
   const pointsPerScore = (scale.max - scale.min) / 100;
   const items: AgendaItem[] = [];
   for (const checkpoint of checkpoints) {
@@ -216,7 +219,7 @@ export function discussionAgenda(
       const mode = (side: typeof low) => side.reduce((a, b) => (b.count > a.count ? b : a));
       reasons.push({
         kind: 'split',
-        text: `The room is split: ${lowCount} say ${labelOf(mode(low).value).toLowerCase()} or less, ${highCount} say ${labelOf(mode(high).value).toLowerCase()} or more.`,
+        text: `The room is split: ${lowCount} say ${side(mode(low).value, 'or less')}, ${highCount} say ${side(mode(high).value, 'or more')}.`,
       });
       weight = Math.max(weight, split);
     }

@@ -111,7 +111,7 @@ function gapChart(
     leaders: whole(leaders),
     team: whole(team),
     size: Math.round(Math.abs(gap ?? 0)),
-    higher: gap === null || Math.round(gap) === 0 ? 'Both see it the same' : gap > 0 ? `Leaders see it ${Math.round(gap)} higher` : `The team sees it ${Math.round(-gap)} higher`,
+    higher: gap === null || Math.round(gap) === 0 ? 'Both see it the same' : gap > 0 ? `Leaders see it ${Math.round(gap)} points higher` : `The team sees it ${Math.round(-gap)} points higher`,
   });
   const bySize = <T extends { size: number }>(rows: T[]) => rows.sort((a, b) => b.size - a.size);
   return {

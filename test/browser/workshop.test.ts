@@ -31,7 +31,8 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a workshop in real brow
     await page.goto(`${base}/join`);
     await page.getByLabel('Workshop code').fill(code.toLowerCase());
     await page.getByRole('button', { name: 'Join' }).click();
-    await page.getByLabel(role, { exact: true }).check();
+    await page.getByLabel(role === 'Leader' ? 'Leader (on the record)' : role, { exact: true }).check();
+    if (role === 'Leader') await page.getByLabel('As a leader, I agree to answer on the record').check();
     await page.getByRole('button', { name: 'Join and start' }).click();
     await page.getByRole('link', { name: 'Begin phase 1' }).click();
     for (const prerequisite of definition.phases[0]!.prerequisites) {
@@ -40,6 +41,9 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a workshop in real brow
         .poll(() => page.locator(`#cp-${prerequisite.id} .save-status`).textContent(), { timeout: 15_000 })
         .toContain('Saved');
     }
+    // The phase's progress pill followed the autosaves, without a reload.
+    const count = definition.phases[0]!.prerequisites.length;
+    expect(await page.locator('.progress a[aria-current] .progress-count').textContent()).toMatch(new RegExp(`^${count}/`));
     await context.close();
   }
 
@@ -60,6 +64,7 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a workshop in real brow
     await coach.getByRole('link', { name: 'New workshop' }).click();
     await coach.getByLabel('Title').fill('Leadership offsite');
     await coach.getByLabel('Anonymity minimum').fill('3');
+    await coach.getByLabel('Leaders answer on the record').check();
     await coach.getByRole('button', { name: 'Create workshop' }).click();
     await coach.waitForURL(/\/coach\/workshops\/[0-9a-f-]{36}$/);
     const code = (await coach.locator('.join-code').textContent())!.trim();
@@ -81,14 +86,19 @@ describe.skipIf(!browserAvailable() && !process.env.CI)('a workshop in real brow
       await joinAndAnswer(code.replace('-', ''), role, value);
     }
 
-    // The view catches up by itself (polling): wait for the final figures, with no reload.
+    // The join section catches up by itself (polling), with no reload.
     const live = coach.locator('#live');
     await expect.poll(() => live.textContent(), { timeout: 20_000 }).toContain('6 answering');
-    await expect.poll(() => live.locator('table').nth(1).textContent(), { timeout: 20_000 }).toContain('100 / 17');
-    expect(await live.getByRole('heading', { name: 'Leaders and team: the perception gap' }).isVisible()).toBe(true);
-    expect(await live.locator('ol.queue li').count()).toBeGreaterThan(0);
-    expect(await live.locator('ol.queue').textContent()).toContain(definition.phases[0]!.prerequisites[0]!.statement);
     expect(await coach.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+
+    // The discussion section: the queue and the leaders / team gap.
+    await coach.getByRole('link', { name: 'Discussion', exact: true }).click();
+    await expect.poll(() => live.locator('table').first().textContent(), { timeout: 20_000 }).toContain('100 / 17');
+    expect(await live.getByRole('heading', { name: 'Leaders and team: the perception gap' }).isVisible()).toBe(true);
+    expect(await live.locator('ol.queue > li').count()).toBeGreaterThan(0);
+    expect(await live.locator('ol.queue').textContent()).toContain(definition.phases[0]!.prerequisites[0]!.statement);
+
+    await coach.getByRole('link', { name: 'Results', exact: true }).click();
     // The group chart is drawn inside the swapped fragment.
     await coach.waitForFunction(() => {
       const canvas = document.querySelector('#live canvas[data-chart]') as HTMLCanvasElement | null;

@@ -143,7 +143,7 @@ describe('issue 7 item 2: anonymity that no sequence of views can break', () => 
     // The sixth person cannot be added and exported again.
     const reopened = await owner.post(`${path}/status`, { status: 'open' });
     expect(reopened.statusCode).toBe(409);
-    expect((await new Visitor(t.app, nextAddress()).get(`/j/${code}`)).statusCode).toBe(404);
+    expect((await new Visitor(t.app, nextAddress()).get(`/j/${code}`)).statusCode).toBe(410);
   });
 
   it('a coach cannot join their own workshop, and an answer-nothing sock puppet does not make a group', async () => {

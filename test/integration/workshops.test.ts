@@ -141,7 +141,7 @@ describe('a coach runs a workshop', () => {
     expect(discussion.body).toContain('<th scope="row">1. Foundation</th><td>100 / 17</td><td>83</td><td>100 / 8</td><td>92</td>');
     expect(discussion.body).toContain('Discussion queue');
     expect(discussion.body).toContain('Leaders see it as more in place than the team');
-    expect(discussion.body).toMatch(/Leaders see it \d+ higher/);
+    expect(discussion.body).toMatch(/Leaders see it \d+ points higher/);
     expect(live.body).toContain('class="flag">split</strong>');
     // Every bar carries its share (a helper once shadowed the field and every meter said "–").
     expect(live.body).toMatch(/<meter min="0" max="100" value="\d+" aria-label="[^"]+: \d+ \(\d+%\)">/);
@@ -204,10 +204,16 @@ describe('a coach runs a workshop', () => {
     const viaForm = await third.visitor.post(`${third.privatePath}/phases/${phase1().id}`, { [`answer:${someId}`]: '3' });
     expect(viaForm.statusCode).toBe(409);
     expect(viaForm.body).toContain('This workshop has closed');
+    // Participants' pages say so before anyone tries: a banner, and the answer form disabled.
+    const closedPhase = await third.visitor.get(`${third.privatePath}/phases/${phase1().id}`);
+    expect(closedPhase.body).toContain('Platform team, Q4 has closed: your answers are kept as they are');
+    expect(closedPhase.body).toContain('<fieldset class="closed-fieldset" disabled');
+    expect((await third.visitor.get(`${third.privatePath}/results`)).body).toContain('class="closed-banner"');
     const missing = await t.app.inject({ url: '/no/such/page' });
     const closedJoin = await new Visitor(t.app, nextAddress()).get(`/j/${both.code}`);
-    expect(closedJoin.statusCode).toBe(404);
-    expect(closedJoin.body).toBe(missing.body);
+    expect(closedJoin.statusCode).toBe(410);
+    expect(closedJoin.body).toContain('Platform team, Q4 has closed');
+    expect(closedJoin.body).not.toBe(missing.body);
     await owner.post(`${both.path}/status`, { status: 'open' });
     const again = await third.visitor.autosave(`${third.privatePath}/checkpoints/${someId}`, { [`answer:${someId}`]: '3' });
     expect(again.statusCode).toBe(200);

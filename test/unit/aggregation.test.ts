@@ -101,7 +101,7 @@ describe('discussion agenda (5–10 people)', () => {
     const [item] = discussionAgenda([first!], new Map([[first!.id, dist([0, 0, 0, 3, 3, 3])]]), scale);
     const low = scale.points.find((p) => p.value === 0)!.label.toLowerCase();
     const high = scale.points.find((p) => p.value === 3)!.label.toLowerCase();
-    expect(item!.reasons[0]!.text).toBe(`The room is split: 3 say ${low} or less, 3 say ${high} or more.`);
+    expect(item!.reasons[0]!.text).toBe(`The room is split: 3 say ${low}, 3 say ${high} or more.`);
   });
 
   it('keeps at most seven items, strongest first, agreed ones last', () => {

@@ -16,7 +16,7 @@ import { notFound } from '../../http-errors.js';
 import { hashPrivateToken, isWellFormedToken, newPrivateToken } from '../../private-links.js';
 import { resultsView } from '../../views/diagnostic-view.js';
 import { answerField, evidenceField, maxEvidenceLength, readAnswerForm, type AnswerForm } from './answer-form.js';
-import { isOpenForAnswers, respondentFor, workshopClosedMessage, type Respondent } from './respondent.js';
+import { closedWorkshopNotice, isOpenForAnswers, respondentFor, workshopClosedMessage, type Respondent } from './respondent.js';
 
 const tokenParams = z.object({ token: z.string() });
 const phaseParams = tokenParams.extend({ phaseId: z.string() });
@@ -145,6 +145,7 @@ async function renderPhase(
     isFirst: index === 0,
     isLast: index === definition.phases.length - 1,
     formAction: `${base(token)}/phases/${phase.id}`,
+    closedWorkshop: closedWorkshopNotice(respondent.workshop, true),
   });
 }
 
@@ -211,6 +212,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     const answers = await listAnswers(app.db, response.id);
     privatePage(reply);
     return reply.page('self-assessment/start', {
+      closedWorkshop: closedWorkshopNotice(workshop),
       workshop: workshop ? { title: workshop.title, someoneElsePath: `/j/${workshop.joinCode}?as=new` } : undefined,
       title: definition.title,
       assessment: definition,
@@ -311,7 +313,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
 
   app.get('/r/:token/review', async (request, reply) => {
     const { token } = tokenParams.parse(request.params);
-    const { definition, response } = await respondentFor(app, token);
+    const { definition, response, workshop } = await respondentFor(app, token);
     await setLastStep(app.db, response.id, 'review');
     const answers = await listAnswers(app.db, response.id);
     const phases = definition.phases.map((phase, index) => {
@@ -335,6 +337,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
       answered: answers.size,
       total,
       unanswered: total - answers.size,
+      closedWorkshop: closedWorkshopNotice(workshop),
     });
   });
 
@@ -353,6 +356,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
       progress: progressOf(definition, answers, token, 'results'),
       results: resultsView(definition, diagnostic),
       workshop: workshop ? { title: workshop.title, resultsRevealed: workshop.resultsRevealed } : undefined,
+      closedWorkshop: closedWorkshopNotice(workshop),
       answered: answers.size,
       total: app.assessments.checkpoints(definition).length,
       generatedOn: new Date().toISOString().slice(0, 10),

@@ -43,3 +43,8 @@ export function isOpenForAnswers(respondent: Respondent): boolean {
 export function assertOpenForAnswers(respondent: Respondent): void {
   if (!isOpenForAnswers(respondent)) throw new HttpError(409, 'workshop_closed', workshopClosedMessage);
 }
+
+/** For the layout: a closed workshop's banner on a participant's pages, and (on forms) every input disabled. */
+export function closedWorkshopNotice(workshop: WorkshopRecord | undefined, disableForms = false) {
+  return workshop?.status === 'closed' ? { title: workshop.title, disableForms } : undefined;
+}

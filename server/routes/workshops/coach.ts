@@ -21,7 +21,6 @@ import {
 } from '../../data/workshops.js';
 import {
   absoluteMinimum,
-  checkpointVisibility,
   defaultMinimum,
   exportPermission,
   publishable,
@@ -35,6 +34,7 @@ import { toCsv } from '../../domain/csv.js';
 import { HttpError, notFound } from '../../http-errors.js';
 import { displayJoinCode, newJoinCode, newParticipantCode } from '../../join-codes.js';
 import { parseChoice } from '../self-assessment/answer-form.js';
+import { exportRowsView } from '../../views/workshop-export.js';
 import { livePartials, presenterView, roomView, sectionKeys, type RoomInput, type RoomSection } from '../../views/facilitator-view.js';
 import { definitionOf, loadGroup } from './group.js';
 import { roleLabels } from './join.js';
@@ -348,35 +348,11 @@ export default async function coachRoutes(app: FastifyInstance) {
       team: published.respondents.team_member,
       minimum,
     });
-    const all = await publishedRowsIn(app.db, workshop.id);
-    // A checkpoint with fewer than the minimum answers is hidden in every view, so it is left out here too.
-    const answeredPer = new Map<string, number>();
-    for (const r of all) if (r.answer.kind !== 'not_applicable') answeredPer.set(r.checkpointId, (answeredPer.get(r.checkpointId) ?? 0) + 1);
-    const codes = new Map<string, string>();
-    const codeOf = (responseId: string) => {
-      if (!codes.has(responseId)) codes.set(responseId, newParticipantCode());
-      return codes.get(responseId)!;
-    };
-    const placed = new Map(allCheckpoints(definition).map((c) => [c.id, c]));
-    // Shuffle respondents so the order says nothing about when anyone joined.
-    const order = new Map([...new Set(all.map((r) => r.responseId))].map((id) => [id, Math.random()]));
-    const rows = all
-      .filter((r) => checkpointVisibility(answeredPer.get(r.checkpointId) ?? 0, minimum).shown && placed.has(r.checkpointId))
-      .sort((a, b) => order.get(a.responseId)! - order.get(b.responseId)! || a.checkpointId.localeCompare(b.checkpointId))
-      .map((r) => {
-        const c = placed.get(r.checkpointId)!;
-        return {
-          participant: codeOf(r.responseId),
-          role: roles.shown ? r.role : null,
-          onRecord: roles.shown ? r.onRecord : null,
-          checkpoint: r.checkpointId,
-          phase: c.phaseIndex + 1,
-          part: c.part,
-          level: c.level ?? null,
-          statement: c.statement,
-          answer: r.answer.kind === 'rating' ? r.answer.value : r.answer.kind === 'dont_know' ? 'dontknow' : 'na',
-        };
-      });
+    const rows = exportRowsView(definition, await publishedRowsIn(app.db, workshop.id), {
+      minimum,
+      rolesShown: roles.shown,
+      newCode: newParticipantCode,
+    });
     await markExported(app.db, workshop.id);
     return { definition, rows, rolesShown: roles.shown };
   }

@@ -42,12 +42,19 @@ const joinBody = z.object({
   nonce: z.string().regex(joinNonceShape).optional().catch(undefined),
 });
 
-/** An open workshop for a typed code; a wrong code, a closed workshop and a missing one look the same. */
-async function openWorkshop(app: FastifyInstance, typed: string): Promise<WorkshopRecord | undefined> {
+/** The workshop for a typed code; a wrong code and a missing one look the same. */
+async function workshopByCode(app: FastifyInstance, typed: string): Promise<WorkshopRecord | undefined> {
   const code = normaliseJoinCode(typed);
   if (!code) return undefined;
-  const workshop = await findWorkshopByJoinCode(app.db, code);
-  return workshop?.status === 'open' ? workshop : undefined;
+  return findWorkshopByJoinCode(app.db, code);
+}
+
+/** A closed workshop's join link says so (410), instead of looking like a wrong code. */
+function renderClosed(reply: FastifyReply, workshop: WorkshopRecord) {
+  return reply
+    .status(410)
+    .header('cache-control', 'no-store')
+    .page('workshops/join-closed', { title: `${workshop.title} has closed`, workshop: { title: workshop.title } });
 }
 
 /** The participant's own response on this device, if the cookie still points at one in this workshop. */
@@ -144,7 +151,8 @@ export default async function joinRoutes(app: FastifyInstance) {
 
   app.post('/join', guarded, async (request, reply) => {
     const typed = z.object({ code: z.string().max(100) }).catch({ code: '' }).parse(request.body).code;
-    const workshop = await openWorkshop(app, typed);
+    const workshop = await workshopByCode(app, typed);
+    if (workshop?.status === 'closed') return renderClosed(reply, workshop);
     if (!workshop) {
       await miss(request);
       return reply.status(404).page('workshops/join-code', {
@@ -157,11 +165,12 @@ export default async function joinRoutes(app: FastifyInstance) {
   });
 
   app.get('/j/:code', guarded, async (request, reply) => {
-    const workshop = await openWorkshop(app, codeParams.parse(request.params).code);
+    const workshop = await workshopByCode(app, codeParams.parse(request.params).code);
     if (!workshop) {
       await miss(request);
       throw notFound();
     }
+    if (workshop.status === 'closed') return renderClosed(reply, workshop);
     // "?as=new": someone else on a shared device starts their own response.
     const someoneElse = (request.query as Record<string, unknown>).as === 'new';
     const token = someoneElse ? undefined : await returningParticipant(app, request, workshop);
@@ -172,11 +181,12 @@ export default async function joinRoutes(app: FastifyInstance) {
   });
 
   app.post('/j/:code', guarded, async (request, reply) => {
-    const workshop = await openWorkshop(app, codeParams.parse(request.params).code);
+    const workshop = await workshopByCode(app, codeParams.parse(request.params).code);
     if (!workshop) {
       await miss(request);
       throw notFound();
     }
+    if (workshop.status === 'closed') return renderClosed(reply, workshop);
     // Joining twice from one device (a double click, a retry) keeps the first response,
     // unless this is someone else on a shared device.
     const someoneElse = (request.body as Record<string, unknown> | undefined)?.someoneElse === 'yes';
