@@ -177,6 +177,37 @@ describe('access by role', () => {
     expect(viewer.statusCode).toBe(403);
   });
 
+  it("a workshop run for a team answers for the round: its participants' responses carry the round, team and path", async () => {
+    await org.coach.get(roundPath);
+    const started = await org.coach.post(`${roundPath}/teams/${org.teams.platform}/workshops`);
+    expect(started.statusCode, started.body).toBe(303);
+    const room = await org.coach.get(started.headers.location!);
+    const code = /class="join-code"[^>]*>([A-Z0-9-]+)</.exec(room.body)![1]!.replace('-', '');
+    const visitor = new Visitor(t.app, nextAddress());
+    await visitor.get('/join');
+    const typed = await visitor.post('/join', { code: code.toLowerCase() });
+    expect(typed.statusCode).toBe(303);
+    const form = await visitor.get(typed.headers.location!);
+    const nonce = /name="nonce" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const joined = await visitor.post(typed.headers.location!, { role: 'team_member', nonce });
+    expect(joined.statusCode, joined.body).toBe(303);
+    const privatePath = joined.headers.location!.replace(/\/start$/, '');
+    const id = definition.phases[0]!.prerequisites[0]!.id;
+    await visitor.get(`${privatePath}/phases/${definition.phases[0]!.id}`);
+    expect((await visitor.autosave(`${privatePath}/checkpoints/${id}`, { [`answer:${id}`]: '2' })).statusCode).toBe(200);
+    const roundId = roundPath.split('/').at(-1)!;
+    const stored = await t.app.db
+      .selectFrom('responses')
+      .select(['organisation_id', 'round_id', 'team_id', 'team_path', 'workshop_id'])
+      .where('round_id', '=', roundId)
+      .where('workshop_id', 'is not', null)
+      .execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ organisation_id: org.id, team_id: org.teams.platform, team_path: `${org.teams.engineering}/${org.teams.platform}` });
+    const home = await org.owner.get(org.base);
+    expect(home.body).toMatch(/<th scope="row">Engineering \/ Platform<\/th>\s*<td><meter[^>]*><\/meter> 1<\/td>/);
+  });
+
   it('a viewer sees only the teams of their branch on the round page', async () => {
     const page = await org.viewer.get(roundPath);
     expect(page.body).toContain('Engineering / Apps');
