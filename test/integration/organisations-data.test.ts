@@ -173,4 +173,15 @@ describe('organisation data', () => {
     const answers = await t.app.db.selectFrom('answers').select('response_id').where('response_id', 'in', responseIds).execute();
     expect(answers).toHaveLength(0);
   });
+
+  it('every primary key and unique constraint of an organisation-scoped table includes organisation_id (the distribution key)', async () => {
+    const tables = ['teams', 'memberships', 'invitations', 'rounds', 'round_teams', 'round_team_results', 'team_actions', 'api_tokens', 'audit_log'];
+    const { rows } = await sql<{ table: string; constraint: string; columns: string[] }>`
+      select c.conrelid::regclass::text as table, c.conname as constraint,
+             array(select a.attname from unnest(c.conkey) k join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k)::text[] as columns
+      from pg_constraint c
+      where c.contype in ('p', 'u') and c.conrelid::regclass::text = any(${tables})`.execute(t.app.db);
+    expect(new Set(rows.map((r) => r.table))).toEqual(new Set(tables));
+    for (const row of rows) expect(row.columns, `${row.table}.${row.constraint}`).toContain('organisation_id');
+  });
 });
