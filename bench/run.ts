@@ -29,7 +29,8 @@
  * an answer in both tables; 0: both start empty), BENCH_APP_NODE_ARGS (extra node flags for the
  * app, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), DATABASE_URL (use that server instead),
  * BENCH_PARTICIPANTS (default 500) and BENCH_ANSWERS (default 40) for the workshop scenario,
- * BENCH_WORKSHOP (1 default; 0 skips the workshop scenario).
+ * BENCH_WORKSHOP (1 default; 0 skips the workshop scenario), BENCH_ORGANISATIONS (1 default; 0 skips
+ * the organisation scenario in bench/organisations.ts).
  */
 import autocannon, { type Instance, type Request, type Result } from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -43,6 +44,7 @@ import pg from 'pg';
 import { migrateToLatest } from '../server/data/migrate.js';
 import { databaseUrl, startTestPostgres, withAdminClient } from '../test/support/postgres.js';
 import { envInt, fmt, httpRequest, sleep, table } from './support.js';
+import { organisationBench } from './organisations.js';
 import { ANSWERS, PARTICIPANTS, workshopScenario, type CpuTotals } from './workshop.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -53,6 +55,7 @@ const CONNECTIONS = envInt('BENCH_CONNECTIONS', 50, 1);
 const WARMUP = envInt('BENCH_WARMUP', 3, 0);
 const PREFILL = envInt('BENCH_PREFILL', 1, 0) > 0;
 const WORKSHOP = envInt('BENCH_WORKSHOP', 1, 0) > 0;
+const ORGANISATIONS = envInt('BENCH_ORGANISATIONS', 1, 0) > 0;
 const RESPONSES = 200;
 const POOL_MAX = 10;
 const ASSESSMENT = 'ai-native-maturity';
@@ -713,6 +716,8 @@ async function main(): Promise<number> {
     });
     failed ||= workshopProblems.length > 0;
   }
+  // The organisation scenario (bench/organisations.ts) runs on its own database after these.
+  if (ORGANISATIONS) failed ||= (await organisationBench()) > 0;
   return failed ? 1 : 0;
 }
 

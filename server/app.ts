@@ -11,8 +11,11 @@ import staticFiles from './plugins/static-files.js';
 import views from './plugins/views.js';
 import accountRoutes from './routes/accounts/index.js';
 import apiRoutes from './routes/api/index.js';
+import organisationApiRoutes from './routes/api/organisations.js';
 import healthRoutes from './routes/health/index.js';
 import homeRoutes from './routes/home/index.js';
+import organisationRoutes from './routes/organisations/index.js';
+import teamLinkRoutes from './routes/organisations/team-links.js';
 import selfAssessmentRoutes from './routes/self-assessment/index.js';
 import resultsRoutes from './routes/self-assessment/results.js';
 import coachRoutes from './routes/workshops/coach.js';
@@ -26,7 +29,7 @@ declare module 'fastify' {
 
 export interface AppOptions {
   config: Config;
-  database: { connectionString: string; poolMax: number; migrate?: boolean; namedStatements?: boolean };
+  database: { connectionString: string; poolMax: number; migrate?: boolean; namedStatements?: boolean; readConnectionString?: string };
   /** Pino logger options, or false for none (tests). */
   logger?: false | { level: string; stream?: NodeJS.WritableStream };
 }
@@ -74,5 +77,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(apiRoutes);
   await app.register(joinRoutes);
   await app.register(coachRoutes);
+  await app.register(organisationRoutes);
+  await app.register(teamLinkRoutes);
+  await app.register(organisationApiRoutes);
   return app;
 }

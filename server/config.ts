@@ -11,6 +11,9 @@ const envSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
+  DATABASE_READ_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
   DATA_DIR: z.string().min(1).default(path.join(root, 'data')),
   PUBLIC_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
@@ -28,6 +31,8 @@ export interface Config {
   host: string;
   /** A real PostgreSQL server; when absent, the embedded database in `dataDir` is used. */
   databaseUrl: string | undefined;
+  /** A read replica for dashboards and exports; when absent, they read the primary. */
+  databaseReadUrl: string | undefined;
   dataDir: string;
   /** The address people reach the app at (for links shown to copy); defaults to the request's own. */
   publicUrl: string | undefined;
@@ -58,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
     dataDir: path.resolve(e.DATA_DIR),
     publicUrl: e.PUBLIC_URL,
     cookieSecret: e.COOKIE_SECRET,

@@ -24,6 +24,8 @@ const app = await buildApp({
   config,
   database: {
     connectionString: config.databaseUrl ?? embedded!.connectionString,
+    // Dashboards and exports may read a replica; the embedded database has none.
+    readConnectionString: embedded ? undefined : config.databaseReadUrl,
     // The embedded database has one session: one connection, always.
     poolMax: embedded ? 1 : config.dbPoolMax,
     namedStatements: !embedded,

@@ -16,6 +16,11 @@ export interface Database {
     participant_code: string | null;
     /** The response this one retakes (a leader's next quarter); at most one retake per response. */
     previous_response_id: ColumnType<string | null, string | null | undefined, never>;
+    /** Set for a response given in an organisation's round: the round, team and team path at the time, frozen. */
+    organisation_id: ColumnType<string | null, string | null | undefined, never>;
+    round_id: ColumnType<string | null, string | null | undefined, never>;
+    team_id: ColumnType<string | null, string | null | undefined, never>;
+    team_path: ColumnType<string | null, string | null | undefined, never>;
     /** The participant agreed to answer on the record (a leader, when the workshop asks it). */
     on_record: ColumnType<boolean, boolean | undefined, boolean>;
     created_at: ColumnType<Date, never, never>;
@@ -75,6 +80,10 @@ export interface Database {
     results_revealed: ColumnType<boolean, boolean | undefined, boolean>;
     created_at: ColumnType<Date, never, never>;
     closed_at: Date | null;
+    /** Set when the workshop is a team's answer channel in an organisation's round. */
+    organisation_id: ColumnType<string | null, string | null | undefined, string | null>;
+    round_id: ColumnType<string | null, string | null | undefined, string | null>;
+    team_id: ColumnType<string | null, string | null | undefined, string | null>;
     leaders_on_record: ColumnType<boolean, boolean | undefined, boolean>;
     exported_at: ColumnType<Date | null, never, Date | string | null>;
     published_version: ColumnType<number, never, never>;
@@ -117,6 +126,107 @@ export interface Database {
     created_at: ColumnType<Date, never, never>;
     updated_at: ColumnType<Date, never, Date | string>;
   };
+  organisations: {
+    id: Generated<string>;
+    name: string;
+    anonymity_minimum: ColumnType<number, number | undefined, number>;
+    created_at: ColumnType<Date, never, never>;
+  };
+  teams: {
+    organisation_id: string;
+    id: Generated<string>;
+    parent_id: string | null;
+    name: string;
+    archived_at: Date | null;
+    created_at: ColumnType<Date, never, never>;
+  };
+  memberships: {
+    organisation_id: string;
+    user_id: string;
+    role: OrganisationRole;
+    branch_team_id: string | null;
+    created_at: ColumnType<Date, never, never>;
+  };
+  invitations: {
+    organisation_id: string;
+    id: Generated<string>;
+    token_hash: Buffer;
+    role: Exclude<OrganisationRole, 'owner'>;
+    branch_team_id: string | null;
+    created_by: string | null;
+    created_at: ColumnType<Date, never, never>;
+    expires_at: Date;
+    accepted_by: string | null;
+    accepted_at: Date | null;
+    revoked_at: Date | null;
+  };
+  rounds: {
+    organisation_id: string;
+    id: Generated<string>;
+    label: string;
+    assessment_id: string;
+    assessment_version: number;
+    anonymity_minimum: number;
+    status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
+    opened_at: ColumnType<Date, never, never>;
+    closed_at: Date | null;
+  };
+  round_teams: {
+    organisation_id: string;
+    round_id: string;
+    team_id: string;
+    headcount: number;
+    team_path: string;
+    team_path_label: string;
+    link_token_hash: Buffer;
+  };
+  round_team_results: {
+    organisation_id: string;
+    round_id: string;
+    team_id: string;
+    team_path: string;
+    team_name: string;
+    respondents: number;
+    leaders: number;
+    team_members: number;
+    /** JSON text on insert; parsed by pg on select. */
+    counts: ColumnType<unknown, string, string>;
+    summary: ColumnType<unknown, string, string>;
+    /** Withheld by the anonymity rules (below the minimum, or revealing a smaller group by subtraction), decided at close. */
+    withheld: ColumnType<boolean, boolean | undefined, boolean>;
+  };
+  api_tokens: {
+    organisation_id: string;
+    id: Generated<string>;
+    name: string;
+    token_hash: Buffer;
+    created_by: string | null;
+    created_at: ColumnType<Date, never, never>;
+    revoked_at: Date | null;
+  };
+  team_actions: {
+    organisation_id: string;
+    id: Generated<string>;
+    round_id: string;
+    team_id: string;
+    checkpoint_id: string;
+    title: string;
+    owner_name: string;
+    due_round: string;
+    created_by: string | null;
+    created_at: ColumnType<Date, never, never>;
+  };
+  audit_log: {
+    organisation_id: string;
+    id: ColumnType<string, never, never>;
+    actor_id: string | null;
+    actor_name: string;
+    action: string;
+    detail: ColumnType<unknown, string | undefined, never>;
+    created_at: ColumnType<Date, never, never>;
+  };
 }
+
+export type OrganisationRole = 'owner' | 'admin' | 'coach' | 'viewer' | 'member';
 
 export type ParticipantRole = 'leader' | 'team_member';

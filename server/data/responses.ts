@@ -12,6 +12,9 @@ export interface ResponseRecord {
   /** Set when this is a workshop participant's response. */
   workshopId: string | null;
   role: ParticipantRole | null;
+  /** Set when this response answers for a team in an organisation's round. */
+  organisationId: string | null;
+  roundId: string | null;
   lastStep: string | null;
   /** The response this one retakes, for a leader's next quarter. */
   previousResponseId: string | null;
@@ -25,6 +28,8 @@ const responseColumns = [
   'assessment_version as assessmentVersion',
   'workshop_id as workshopId',
   'role',
+  'organisation_id as organisationId',
+  'round_id as roundId',
   'last_step as lastStep',
   'previous_response_id as previousResponseId',
   'created_at as createdAt',
@@ -169,6 +174,7 @@ export class WorkshopClosedError extends Error {
  * waits for saves in flight, and a save that starts after it sees "closed".
  */
 async function lockOpenWorkshop(trx: Transaction<Database>, owner: AnswerOwner): Promise<void> {
+  await lockOpenRound(trx, owner);
   if (!owner.workshopId) return;
   const row = await trx
     .selectFrom('workshops')
@@ -178,6 +184,21 @@ async function lockOpenWorkshop(trx: Transaction<Database>, owner: AnswerOwner):
     .executeTakeFirst();
   if (row?.status !== 'open') throw new WorkshopClosedError('workshop closed');
 }
+
+/** For a response in an organisation's round: the same check against the round (closing it updates its row). */
+async function lockOpenRound(trx: Transaction<Database>, owner: AnswerOwner): Promise<void> {
+  const row = await trx
+    .selectFrom('rounds')
+    .innerJoin('responses', (j) =>
+      j.onRef('responses.organisation_id', '=', 'rounds.organisation_id').onRef('responses.round_id', '=', 'rounds.id'),
+    )
+    .select('rounds.status')
+    .where('responses.id', '=', owner.id)
+    .forShare('rounds')
+    .executeTakeFirst();
+  if (row && row.status !== 'open') throw new WorkshopClosedError('round closed');
+}
+
 
 /** Only a workshop participant's note can be shared with a room (a leader alone has none). */
 const sharable = (owner: AnswerOwner, shared: boolean | undefined) => owner.workshopId !== null && shared === true;
@@ -316,13 +337,18 @@ export interface DirectPg {
  */
 const autosaveSql = `
   with target as (
-    select r.id, r.workshop_id, r.role, r.assessment_id || '@' || r.assessment_version as definition_key
+    select r.id, r.workshop_id, r.role, r.organisation_id, r.round_id,
+           r.assessment_id || '@' || r.assessment_version as definition_key
     from responses r
     where r.token_hash = $1
   ), held as (
     select w.status from workshops w where w.id = (select workshop_id from target) for key share
+  ), held_round as (
+    -- closing a round updates its row: a shared lock makes the close wait for saves in flight
+    select rd.status from rounds rd join target t on rd.organisation_id = t.organisation_id and rd.id = t.round_id for share of rd
   ), state as (
-    select t.*, coalesce((select status = 'open' from held), true) as open from target t
+    select t.*, coalesce((select status = 'open' from held), true) and coalesce((select status = 'open' from held_round), true) as open
+    from target t
   ), writable as (
     select id, workshop_id, role from state where open and definition_key = any($2::text[])
   ), old_answer as (

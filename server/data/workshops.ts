@@ -19,6 +19,10 @@ export interface WorkshopRecord {
   status: 'open' | 'closed';
   resultsRevealed: boolean;
   createdAt: Date;
+  /** Set when the workshop is a team's answer channel in an organisation's round. */
+  organisationId: string | null;
+  roundId: string | null;
+  teamId: string | null;
   /** Leaders answer on the record (each consents when choosing the role). */
   leadersOnRecord: boolean;
   /** Answers were exported: the workshop stays closed. */
@@ -38,6 +42,9 @@ const workshopColumns = [
   'workshops.status',
   'workshops.results_revealed as resultsRevealed',
   'workshops.created_at as createdAt',
+  'workshops.organisation_id as organisationId',
+  'workshops.round_id as roundId',
+  'workshops.team_id as teamId',
   'workshops.leaders_on_record as leadersOnRecord',
   'workshops.exported_at as exportedAt',
 ] as const;
@@ -72,6 +79,34 @@ export async function createWorkshop(
     if ((error as { code?: string; constraint?: string }).code === uniqueViolation) return undefined;
     throw error;
   }
+}
+
+/** Make a workshop the answer channel of a team in an organisation's round: its responses then belong to both. */
+export async function linkWorkshopToRound(
+  db: Db,
+  workshopId: string,
+  link: { organisationId: string; roundId: string; teamId: string },
+): Promise<void> {
+  await db
+    .updateTable('workshops')
+    .set({ organisation_id: link.organisationId, round_id: link.roundId, team_id: link.teamId })
+    .where('id', '=', workshopId)
+    .execute();
+}
+
+/** The workshops run for a round (all teams, or one), newest first. */
+export async function workshopsOfRound(
+  db: Db,
+  organisationId: string,
+  roundId: string,
+): Promise<WorkshopRecord[]> {
+  return db
+    .selectFrom('workshops')
+    .select(workshopColumns)
+    .where('workshops.organisation_id', '=', organisationId)
+    .where('workshops.round_id', '=', roundId)
+    .orderBy('workshops.created_at', 'desc')
+    .execute();
 }
 
 export interface WorkshopSummary extends WorkshopRecord {

@@ -278,3 +278,58 @@ export function hiddenByDifference(groups: readonly Group[], minimum: number): S
 export function belowThresholdMessage(v: Visibility): string | undefined {
   return v.shown ? undefined : `Shown from ${v.minimum} respondents (now ${v.n}).`;
 }
+
+/** A team in a tree of results: its own id, its parent's (null at the top) and how many people its row pools. */
+export interface TreeGroup {
+  id: string;
+  parentId: string | null;
+  /** Counted respondents in the team's whole subtree (its row pools them). */
+  n: number;
+}
+
+/**
+ * Which rows of a team tree to withhold, working on counts alone (so a heatmap
+ * of hundreds of teams decides in microseconds):
+ *
+ * - a row below the minimum is hidden;
+ * - for every shown row, the people it pools less everyone in the shown rows
+ *   directly beneath it (its nearest shown descendants, which never overlap)
+ *   must be none or at least the minimum; otherwise that remainder — the team's
+ *   own respondents plus its hidden sub-teams — could be worked out by
+ *   subtraction. The smallest of those shown rows is hidden too, and the check
+ *   runs again until nothing is revealed. A child whose parent minus it leaves
+ *   1 to minimum − 1 people is the one-child case; siblings hidden together
+ *   because their sum would be revealed is the many-children case.
+ *
+ * Subtracting any subset of those nearest shown rows leaves at least the full
+ * remainder, or a sum of shown rows (each at least the minimum), so checking
+ * the full remainder covers every subset.
+ */
+export function hiddenInTree(groups: readonly TreeGroup[], minimum: number): Set<string> {
+  const floor = effectiveMinimum(minimum);
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  const children = new Map<string, TreeGroup[]>();
+  for (const g of groups) {
+    if (g.parentId !== null && byId.has(g.parentId)) children.set(g.parentId, [...(children.get(g.parentId) ?? []), g]);
+  }
+  const hidden = new Set(groups.filter((g) => g.n < floor).map((g) => g.id));
+  /** The shown rows directly beneath `id`: shown children, or the nearest shown rows below hidden ones. */
+  const nearestShown = (id: string): TreeGroup[] =>
+    (children.get(id) ?? []).flatMap((child) => (hidden.has(child.id) ? nearestShown(child.id) : [child]));
+
+  for (;;) {
+    let victim: TreeGroup | undefined;
+    for (const group of groups) {
+      if (hidden.has(group.id)) continue;
+      const beneath = nearestShown(group.id);
+      if (beneath.length === 0) continue;
+      const remainder = group.n - beneath.reduce((sum, g) => sum + g.n, 0);
+      if (remainder > 0 && remainder < floor) {
+        victim = [...beneath].sort((a, b) => a.n - b.n || a.id.localeCompare(b.id))[0];
+        break;
+      }
+    }
+    if (!victim) return hidden;
+    hidden.add(victim.id);
+  }
+}

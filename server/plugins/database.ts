@@ -1,6 +1,7 @@
 import fastifyPostgres from '@fastify/postgres';
 import fp from 'fastify-plugin';
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
 import type { Database } from '../data/database.js';
 import { migrateToLatest } from '../data/migrate.js';
 import type { DirectPg } from '../data/responses.js';
@@ -8,6 +9,11 @@ import type { DirectPg } from '../data/responses.js';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<Database>;
+    /**
+     * For reads that may lag the primary by a moment: dashboards (heatmap, team pages, the actions
+     * board) and exports. A read replica when DATABASE_READ_URL is set; otherwise the primary's `db`.
+     */
+    readDb: Kysely<Database>;
     /** The pool itself, for the one hot-path statement that bypasses the query builder. */
     directPg: DirectPg;
   }
@@ -21,6 +27,8 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** Allow named prepared statements (not with the embedded database; default true). */
   namedStatements?: boolean;
+  /** A read replica for dashboards and exports (default: the primary). */
+  readConnectionString?: string;
 }
 
 /**
@@ -46,6 +54,21 @@ export default fp<DatabaseOptions>(
 
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: app.pg.pool }) });
     app.decorate('db', db);
+    if (options.readConnectionString) {
+      const readPool = new pg.Pool({
+        connectionString: options.readConnectionString,
+        max: options.poolMax,
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 30_000,
+      });
+      readPool.on('error', (error) => app.log.warn({ err: error }, 'idle read-replica connection lost; the pool will reconnect'));
+      // This pool is ours alone, so Kysely may end it.
+      const readDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
+      app.decorate('readDb', readDb);
+      app.addHook('onClose', async () => readDb.destroy());
+    } else {
+      app.decorate('readDb', db);
+    }
     app.decorate('directPg', { pool: app.pg.pool, namedStatements: options.namedStatements !== false });
 
     if (options.migrate !== false) {

@@ -182,6 +182,10 @@ describe('the OpenAPI document', () => {
       'PUT /api/responses/{token}/answers/{checkpointId}',
       'GET /api/responses/{token}/diagnostic',
       'GET /api/responses/{token}/export.csv',
+      'GET /api/organisations/{organisationId}/rounds',
+      'GET /api/organisations/{organisationId}/rounds/{roundId}/results',
+      'GET /api/organisations/{organisationId}/rounds/{roundId}/answers.csv',
+      'GET /api/organisations/{organisationId}/rounds/{roundId}/answers.json',
     ];
     expect(documented.sort()).toEqual(expected.sort());
     expect(openApiDocument()).toEqual(doc);

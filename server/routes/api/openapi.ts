@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { definitionSchema } from '../../domain/definition.js';
+import { organisationPaths } from './organisation-openapi.js';
 import { answerJson, createResponseBody, createdResponseJson, diagnosticJsonSchema, errorJson, putAnswerBody } from './schemas.js';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'output', unrepresentable: 'any' });
@@ -25,14 +26,33 @@ export function openApiDocument(): unknown {
       title: 'Stallpoint API',
       version: '1',
       description:
-        'Assessments, responses, answers and the diagnostic. A response is reached only through its private token: keep it secret. Errors are JSON: {"error":{"status","code","message","issues":[{"field","message"}]}}.',
+        'Assessments, responses, answers and the diagnostic. A response is reached only through its private token in the path, which is the credential (no other authentication): keep it secret. An organisation\'s rounds are read with a read-only API token an admin creates, sent as a bearer token. Errors are JSON: {"error":{"status","code","message","issues":[{"field","message"}]}}.',
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Stallpoint-Proprietary' },
+    },
+    servers: [{ url: '/', description: 'This Stallpoint server (paths are relative to where it is reached)' }],
+    // Assessment and response operations need no authentication header: a response's private token in the path is the credential.
+    security: [],
+    components: {
+      securitySchemes: {
+        organisationToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A read-only API token of one organisation ("sp_…"), created and revoked by its owners and admins.',
+        },
+      },
     },
     paths: {
+      ...organisationPaths(json, problem),
       '/api/assessments': {
-        get: { summary: 'List published assessments (newest version of each)', responses: { 200: { description: 'Assessments' } } },
+        get: {
+          operationId: 'listAssessments',
+          summary: 'List published assessments (newest version of each)',
+          responses: { 200: { description: 'Assessments' }, '4XX': problem('A request the server cannot answer') },
+        },
       },
       '/api/assessments/{assessmentId}': {
         get: {
+          operationId: 'getAssessment',
           summary: 'Get the newest version of an assessment definition',
           parameters: [{ name: 'assessmentId', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { 200: json(definitionSchema, 'The definition'), 404: problem('No such assessment') },
@@ -40,6 +60,7 @@ export function openApiDocument(): unknown {
       },
       '/api/assessments/{assessmentId}/versions/{version}': {
         get: {
+          operationId: 'getAssessmentVersion',
           summary: 'Get one version of an assessment definition',
           parameters: [
             { name: 'assessmentId', in: 'path', required: true, schema: { type: 'string' } },
@@ -50,6 +71,7 @@ export function openApiDocument(): unknown {
       },
       '/api/responses': {
         post: {
+          operationId: 'startResponse',
           summary: 'Start a response',
           description:
             'Send an Idempotency-Key (a random UUID) to make retries safe: the same key returns the same response and token (200 instead of 201).',
@@ -71,6 +93,7 @@ export function openApiDocument(): unknown {
       },
       '/api/responses/{token}': {
         get: {
+          operationId: 'getResponse',
           summary: 'A response: its assessment, progress and links',
           parameters: [tokenParam],
           responses: { 200: { description: 'The response' }, 404: problem('Unknown token') },
@@ -78,6 +101,7 @@ export function openApiDocument(): unknown {
       },
       '/api/responses/{token}/answers': {
         get: {
+          operationId: 'listAnswers',
           summary: "A response's answers and evidence notes",
           parameters: [tokenParam],
           responses: {
@@ -88,6 +112,7 @@ export function openApiDocument(): unknown {
       },
       '/api/responses/{token}/answers/{checkpointId}': {
         put: {
+          operationId: 'putAnswer',
           summary: 'Store one answer (idempotent: the same request twice stores one answer)',
           parameters: [tokenParam, { name: 'checkpointId', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: { required: true, content: { 'application/json': { schema: inputSchema(putAnswerBody) } } },
@@ -104,6 +129,7 @@ export function openApiDocument(): unknown {
       },
       '/api/responses/{token}/diagnostic': {
         get: {
+          operationId: 'getDiagnostic',
           summary: 'The diagnostic: phase statuses, stage reached, principal and next constraint, next steps, contradictions, confidence',
           parameters: [tokenParam],
           responses: { 200: json(diagnosticJsonSchema, 'Diagnostic'), 404: problem('Unknown token') },
@@ -111,6 +137,7 @@ export function openApiDocument(): unknown {
       },
       '/api/responses/{token}/export.csv': {
         get: {
+          operationId: 'exportResponseCsv',
           summary: 'Export a response as CSV (one row per checkpoint)',
           parameters: [tokenParam],
           responses: { 200: { description: 'CSV', content: { 'text/csv': {} } }, 404: problem('Unknown token') },

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { findResponseByTokenHash, type ResponseRecord } from '../../data/responses.js';
+import { findRound, type RoundRecord } from '../../data/rounds.js';
 import { findWorkshop, type WorkshopRecord } from '../../data/workshops.js';
 import type { Definition } from '../../domain/definition.js';
 import { HttpError, notFound } from '../../http-errors.js';
@@ -11,6 +12,8 @@ export interface Respondent {
   definition: Definition;
   /** The workshop this response belongs to, for a workshop participant. */
   workshop: WorkshopRecord | undefined;
+  /** The organisation's round this response answers in, if any. */
+  round?: RoundRecord | undefined;
 }
 
 /**
@@ -24,13 +27,16 @@ export async function respondentFor(app: FastifyInstance, token: string): Promis
   const definition = app.assessments.get(response.assessmentId, response.assessmentVersion);
   if (!definition) throw notFound();
   const workshop = response.workshopId ? await findWorkshop(app.db, response.workshopId) : undefined;
-  return { token, response, definition, workshop };
+  const round =
+    response.organisationId && response.roundId ? await findRound(app.db, response.organisationId, response.roundId) : undefined;
+  return { token, response, definition, workshop, round };
 }
 
 export const workshopClosedMessage = 'This workshop has closed: answers can no longer change.';
 
 /** Answers can change unless the response belongs to a workshop that has closed. */
 export function isOpenForAnswers(respondent: Respondent): boolean {
+  if (respondent.round && respondent.round.status !== 'open') return false;
   return respondent.workshop === undefined || respondent.workshop.status === 'open';
 }
 

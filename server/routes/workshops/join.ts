@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ParticipantRole } from '../../data/database.js';
 import { attemptsUsed, takeAttempt } from '../../data/rate-limits.js';
 import { createResponse, findResponseByTokenHash } from '../../data/responses.js';
+import { createRoundResponse } from '../../data/rounds.js';
 import { findWorkshopByJoinCode, type WorkshopRecord } from '../../data/workshops.js';
 import { HttpError, notFound } from '../../http-errors.js';
 import { displayJoinCode, newParticipantCode, normaliseJoinCode } from '../../join-codes.js';
@@ -204,6 +205,23 @@ export default async function joinRoutes(app: FastifyInstance) {
     // nonce, derives the same private link and finds the response the first post created.
     const nonce = body.data.nonce;
     const token = nonce ? privateTokenForJoin(tokenSecret, workshop.id, nonce) : newPrivateToken();
+    if (workshop.organisationId && workshop.roundId && workshop.teamId) {
+      // A workshop run for a team in an organisation's round: the response belongs to both.
+      const created = await createRoundResponse(app.db, {
+        organisationId: workshop.organisationId,
+        roundId: workshop.roundId,
+        teamId: workshop.teamId,
+        role: body.data.role,
+        tokenHash: hashPrivateToken(token),
+        participantCode: newParticipantCode(),
+        workshopId: workshop.id,
+        onRecord,
+        creationKey: nonce ? `join:${hashIdempotencyKey(`${workshop.id}:${nonce}`)}` : undefined,
+      });
+      if (!created) throw notFound();
+      rememberParticipant(reply, workshop.id, token, app.config.env === 'production');
+      return reply.redirect(`/r/${token}/start`, 303);
+    }
     await createResponse(app.db, {
       tokenHash: hashPrivateToken(token),
       assessmentId: workshop.assessmentId,
