@@ -39,7 +39,8 @@ function toProblem(error: FastifyError | HttpError | ZodError | Error): Problem 
     };
   }
   if (error instanceof WorkshopClosedError) {
-    return { statusCode: 409, code: 'workshop_closed', message: 'This workshop has closed: answers can no longer change.', issues: [] };
+    const what = error.message === 'round closed' ? 'This round has closed' : 'This workshop has closed';
+    return { statusCode: 409, code: 'workshop_closed', message: `${what}: answers can no longer change.`, issues: [] };
   }
   if (isDatabaseUnavailable(error)) {
     return {

@@ -288,6 +288,10 @@ describe('a round through team links', () => {
     expect(closed.statusCode).toBe(303);
     const late = await a.visitor.autosave(`${a.privatePath}/checkpoints/${a.checkpointId}`, { [`answer:${a.checkpointId}`]: '4' });
     expect(late.statusCode).toBe(409);
+    expect(late.body).toContain('This round has closed');
+    const lateForm = await a.visitor.post(`${a.privatePath}/phases/${definition.phases[0]!.id}`, { [`answer:${a.checkpointId}`]: '4' });
+    expect(lateForm.statusCode).toBe(409);
+    expect(lateForm.body).toContain('This round has closed');
     expect((await new Visitor(t.app, nextAddress()).get(new URL(platformLink).pathname)).statusCode).toBe(404);
 
     const audit = await o.owner.get(`${o.base}/audit`);

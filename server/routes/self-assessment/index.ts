@@ -22,7 +22,7 @@ import { notFound } from '../../http-errors.js';
 import { hashPrivateToken, isWellFormedToken, newPrivateToken } from '../../private-links.js';
 import { progressOf, questionView } from '../../views/answering-view.js';
 import { answerField, evidenceField, readAnswerForm, type AnswerForm } from './answer-form.js';
-import { base, closedWorkshopNotice, isOpenForAnswers, privatePage, respondentFor, workshopClosedMessage, type Respondent } from './respondent.js';
+import { base, closedMessageFor, closedWorkshopNotice, isOpenForAnswers, privatePage, respondentFor, type Respondent } from './respondent.js';
 
 const tokenParams = z.object({ token: z.string() });
 const phaseParams = tokenParams.extend({ phaseId: z.string() });
@@ -226,7 +226,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     if (index === -1) throw notFound('This phase');
     const form = readAnswerForm(definition, phaseQuestions(definition.phases[index]!, index), request.body);
     if (!isOpenForAnswers(respondent)) {
-      return renderPhase(app, reply, respondent, phaseId, form, { status: 409, notice: workshopClosedMessage });
+      return renderPhase(app, reply, respondent, phaseId, form, { status: 409, notice: closedMessageFor(respondent) });
     }
     if (form.errors.size > 0) return renderPhase(app, reply, respondent, phaseId, form);
     await saveAnswers(app.db, response, form.answers, form.notes, form.shared);
@@ -285,7 +285,8 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
       });
       if (!outcome.found) throw notFound();
       if (!outcome.open) {
-        return reply.status(409).fragment('self-assessment/save-status', { state: 'failed', message: workshopClosedMessage });
+        // Rare (answering has closed): look up whose round or workshop it was, to say which.
+        return reply.status(409).fragment('self-assessment/save-status', { state: 'failed', message: closedMessageFor(await respondentFor(app, token)) });
       }
       if (outcome.writable) {
         // The page keeps these for its next save of this checkpoint.
@@ -303,7 +304,7 @@ export default async function selfAssessmentRoutes(app: FastifyInstance) {
     const checkpoint = app.assessments.questions(respondent.definition).find((c) => c.id === checkpointId);
     if (!checkpoint) throw notFound();
     if (!isOpenForAnswers(respondent)) {
-      return reply.status(409).fragment('self-assessment/save-status', { state: 'failed', message: workshopClosedMessage });
+      return reply.status(409).fragment('self-assessment/save-status', { state: 'failed', message: closedMessageFor(respondent) });
     }
     const error = readAnswerForm(respondent.definition, [checkpoint], request.body).errors.get(checkpointId);
     return reply

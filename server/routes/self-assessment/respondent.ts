@@ -34,6 +34,13 @@ export async function respondentFor(app: FastifyInstance, token: string): Promis
 
 export const workshopClosedMessage = 'This workshop has closed: answers can no longer change.';
 
+/** What a participant is told once answering has closed: their workshop's, or their organisation round's. */
+export function closedMessageFor(respondent: Pick<Respondent, 'workshop' | 'round'>): string {
+  return respondent.round && respondent.round.status !== 'open' && respondent.workshop?.status !== 'closed'
+    ? 'This round has closed: answers can no longer change.'
+    : workshopClosedMessage;
+}
+
 /** Answers can change unless the response belongs to a workshop that has closed. */
 export function isOpenForAnswers(respondent: Respondent): boolean {
   if (respondent.round && respondent.round.status !== 'open') return false;
@@ -41,7 +48,7 @@ export function isOpenForAnswers(respondent: Respondent): boolean {
 }
 
 export function assertOpenForAnswers(respondent: Respondent): void {
-  if (!isOpenForAnswers(respondent)) throw new HttpError(409, 'workshop_closed', workshopClosedMessage);
+  if (!isOpenForAnswers(respondent)) throw new HttpError(409, 'workshop_closed', closedMessageFor(respondent));
 }
 
 /** The path of a private link. */
