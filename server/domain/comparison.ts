@@ -115,7 +115,6 @@ export function compareRounds(
   options: { minimumMove?: number } = {},
 ): RoundComparison {
   const equivalent = equivalentCheckpointIds(versions, earlier.definition, later.definition);
-  const scale = (d: Definition) => d.scale;
   const step = 100 / (later.definition.scale.max - later.definition.scale.min);
   const minimumMove = options.minimumMove ?? step;
   const earlierDiagnostic = diagnose(earlier.definition, earlier.tallies, earlier.respondents);
@@ -123,8 +122,8 @@ export function compareRounds(
 
   const checkpoints = allCheckpoints(later.definition).map<CheckpointComparison>((c) => {
     const comparable = equivalent.has(c.id);
-    const before = comparable ? scoreOf(earlier.tallies.get(c.id)?.rated ?? [], scale(earlier.definition)) : null;
-    const after = scoreOf(later.tallies.get(c.id)?.rated ?? [], scale(later.definition));
+    const before = comparable ? scoreOf(earlier.tallies.get(c.id)?.rated ?? [], earlier.definition.scale) : null;
+    const after = scoreOf(later.tallies.get(c.id)?.rated ?? [], later.definition.scale);
     const delta = before === null || after === null ? null : after - before;
     return {
       checkpointId: c.id,

@@ -1,4 +1,4 @@
-import type { CheckpointTally } from './answers.js';
+import { trendOfRating, type CheckpointTally } from './answers.js';
 import {
   executionLevels,
   phaseCheckpoints,
@@ -11,7 +11,6 @@ import {
   type PlacedOutcome,
   type Thresholds,
 } from './definition.js';
-import { trendOfRating } from './answers.js';
 
 /**
  * The diagnostic: for each phase, prerequisites first, then execution; where

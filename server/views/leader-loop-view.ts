@@ -1,6 +1,6 @@
 import type { Answer } from '../domain/answers.js';
 import { actionMovements, type Movement, type RoundComparison } from '../domain/comparison.js';
-import type { Definition } from '../domain/definition.js';
+import { allCheckpoints, type Definition } from '../domain/definition.js';
 import { statusLabels } from './diagnostic-view.js';
 
 /**
@@ -32,7 +32,7 @@ const round = (n: number | null) => (n === null ? null : Math.round(n));
 const signed = (n: number | null) => (n === null ? '–' : `${n > 0 ? '+' : n < 0 ? '−' : '±'}${Math.abs(Math.round(n))}`);
 
 export function actionsView(definition: Definition, actions: readonly ActionInput[], deletePath: (checkpointId: string) => string) {
-  const statementOf = new Map(definition.phases.flatMap((p) => [...p.prerequisites, ...p.execution.flatMap((g) => g.checkpoints)]).map((c) => [c.id, c.statement]));
+  const statementOf = new Map(allCheckpoints(definition).map((c) => [c.id, c.statement]));
   return actions.map((a) => ({
     ...a,
     statement: statementOf.get(a.checkpointId) ?? a.checkpointId,
@@ -45,9 +45,7 @@ export function sinceLastTimeView(
   previous: { createdAt: Date; actions: readonly ActionInput[]; definition: Definition },
 ) {
   const statementOf = new Map(comparison.checkpoints.map((c) => [c.checkpointId, c.statement]));
-  const previousStatement = new Map(
-    previous.definition.phases.flatMap((p) => [...p.prerequisites, ...p.execution.flatMap((g) => g.checkpoints)]).map((c) => [c.id, c.statement]),
-  );
+  const previousStatement = new Map(allCheckpoints(previous.definition).map((c) => [c.id, c.statement]));
   return {
     since: previous.createdAt.toISOString().slice(0, 10),
     versionBreak: comparison.versionBreak,

@@ -1,3 +1,4 @@
+import { quarterOf } from '../../domain/quarters.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -470,7 +471,7 @@ export default async function organisationRoutes(app: FastifyInstance) {
     const context = await organisationFor(app, request);
     requireCapability(context, 'manage_rounds');
     const latest = app.assessments.latest()[0]!;
-    return renderNewRound(reply, context, { assessment: `${latest.id}@${latest.version}`, label: suggestedLabel(new Date()) });
+    return renderNewRound(reply, context, { assessment: `${latest.id}@${latest.version}`, label: quarterOf(new Date()) });
   });
 
   app.post('/organisations/:organisationId/rounds', async (request, reply) => {
@@ -613,11 +614,6 @@ export default async function organisationRoutes(app: FastifyInstance) {
     }
     throw new Error('could not draw a free join code in 5 attempts');
   });
-}
-
-/** "2027-Q1" for the quarter of `now`. */
-export function suggestedLabel(now: Date): string {
-  return `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
 }
 
 export type { OrganisationRole };

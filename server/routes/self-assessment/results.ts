@@ -46,6 +46,7 @@ async function renderResults(
   app: FastifyInstance,
   reply: FastifyReply,
   respondent: Respondent,
+  tokenSecret: string,
   actionForm?: ActionFormState,
 ) {
   const { definition, response, workshop, token } = respondent;
@@ -55,7 +56,8 @@ async function renderResults(
     findRetakeOf(app.db, response.id),
     response.previousResponseId ? findResponseById(app.db, response.previousResponseId) : undefined,
   ]);
-  const diagnostic = diagnose(definition, tallyAnswers(answerableIds(definition), [answers]));
+  const tallies = tallyAnswers(answerableIds(definition), [answers]);
+  const diagnostic = diagnose(definition, tallies);
   const previousDefinition = previous && app.assessments.get(previous.assessmentId, previous.assessmentVersion);
   let sinceLastTime;
   if (previous && previousDefinition) {
@@ -66,11 +68,11 @@ async function renderResults(
     const comparison = compareRounds(
       app.assessments.list(),
       { definition: previousDefinition, tallies: tallyAnswers(answerableIds(previousDefinition), [previousAnswers]), respondents: 1 },
-      { definition, tallies: tallyAnswers(answerableIds(definition), [answers]), respondents: 1 },
+      { definition, tallies, respondents: 1 },
     );
     sinceLastTime = sinceLastTimeView(comparison, { createdAt: previous.createdAt, actions: previousActions, definition: previousDefinition });
   }
-  const retakeToken = workshop ? undefined : privateTokenForRetake(await sharedSecret(app.db, 'token_secret'), token);
+  const retakeToken = workshop ? undefined : privateTokenForRetake(tokenSecret, token);
   const results = resultsView(definition, diagnostic);
   const recorded = new Set(actions.map((a) => a.checkpointId));
   privatePage(reply);
@@ -104,11 +106,14 @@ async function renderResults(
 }
 
 export default async function resultsRoutes(app: FastifyInstance) {
+  // Read once: the secret retake links are derived with (shared by every app process).
+  const tokenSecret = await sharedSecret(app.db, 'token_secret');
+
   app.get('/r/:token/results', async (request, reply) => {
     const { token } = tokenParams.parse(request.params);
     const respondent = await respondentFor(app, token);
     await setLastStep(app.db, respondent.response.id, 'results');
-    return renderResults(app, reply, respondent);
+    return renderResults(app, reply, respondent, tokenSecret);
   });
 
   // Record a next step as an action (one per checkpoint: sending it again updates it).
@@ -126,7 +131,7 @@ export default async function resultsRoutes(app: FastifyInstance) {
       ...(dueProblem ? [{ field: 'due', message: dueProblem }] : []),
     ];
     if (!parsed.success || dueProblem) {
-      return renderResults(app, reply, respondent, {
+      return renderResults(app, reply, respondent, tokenSecret, {
         checkpointId,
         values: {
           description: postedText(request.body, 'description'),
@@ -158,7 +163,7 @@ export default async function resultsRoutes(app: FastifyInstance) {
     const { response, workshop, definition } = await respondentFor(app, token);
     if (workshop) throw notFound();
     const latest = app.assessments.latestOf(definition.id) ?? definition;
-    const retakeToken = privateTokenForRetake(await sharedSecret(app.db, 'token_secret'), token);
+    const retakeToken = privateTokenForRetake(tokenSecret, token);
     await createRetake(app.db, { previous: response, tokenHash: hashPrivateToken(retakeToken), assessmentVersion: latest.version });
     return reply.redirect(`${base(retakeToken)}/start`, 303);
   });
